@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Tessera needs to build, test and benchmark, from Debian's packages.
+# Idempotent: packages already present are skipped, so a second run is quick.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libopenblas-dev            # GEMM
+  nlohmann-json3-dev         # safetensors headers, configs
+  libcli11-dev               # the command line
+  libgtest-dev libbenchmark-dev
+  python3 python3-numpy python3-torch  # the PyTorch reference for golden tests and benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

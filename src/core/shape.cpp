@@ -1,0 +1,30 @@
+#include "core/shape.h"
+
+#include "core/error.h"
+
+namespace tessera {
+
+int64_t shape_numel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& shape) {
+  std::string out = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) out += ",";
+  return out + ")";
+}
+
+int normalize_axis(int axis, int ndim, const char* what) {
+  const int resolved = axis < 0 ? axis + ndim : axis;
+  TESSERA_CHECK(resolved >= 0 && resolved < ndim, what, ": axis ", axis, " is out of range for a tensor of ",
+                ndim, " dimensions");
+  return resolved;
+}
+
+}  // namespace tessera

@@ -1,0 +1,15 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+using Shape = std::vector<int64_t>;
+
+int64_t shape_numel(const Shape& shape);
+std::string shape_str(const Shape& shape);  // "(2, 3, 4)"
+// Resolves a possibly negative axis against ndim; throws naming `what` when out of range.
+int normalize_axis(int axis, int ndim, const char* what);
+
+}  // namespace tessera

@@ -1,0 +1,43 @@
+#include "core/threads.h"
+
+#include <omp.h>
+#include <sched.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "core/error.h"
+
+namespace tessera {
+
+namespace {
+
+int g_threads = 0;  // 0 until first asked: then the default
+
+}  // namespace
+
+int default_num_threads() {
+  if (const char* env = std::getenv("TESSERA_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    TESSERA_CHECK(end != env && *end == '\0' && n >= 1 && n <= 4096,
+                  "TESSERA_THREADS: expected a positive integer, found '", env, "'");
+    return static_cast<int>(n);
+  }
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+  return omp_get_num_procs();
+}
+
+int num_threads() {
+  if (g_threads == 0) set_num_threads(default_num_threads());
+  return g_threads;
+}
+
+void set_num_threads(int n) {
+  TESSERA_CHECK(n >= 1, "thread count must be at least 1, found ", n);
+  g_threads = n;
+  omp_set_num_threads(n);
+}
+
+}  // namespace tessera

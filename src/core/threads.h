@@ -1,0 +1,13 @@
+#pragma once
+// The engine's thread count: `--threads`, else TESSERA_THREADS, else the cores this
+// process may run on. Kernels parallelize with OpenMP over their natural dimensions.
+
+namespace tessera {
+
+int num_threads();
+// Sets the count OpenMP uses; BLAS follows it at its next call. n >= 1.
+void set_num_threads(int n);
+// Reads TESSERA_THREADS (a positive integer) or falls back to the available cores.
+int default_num_threads();
+
+}  // namespace tessera

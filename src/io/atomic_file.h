@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+
+namespace tessera {
+
+// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
+// so readers see either the old file or the whole new one.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+// Reads a whole file; the error names the file and the reason.
+std::string read_file(const std::string& path);
+
+}  // namespace tessera

@@ -1,0 +1,50 @@
+#include "kernels/cpu/gemm.h"
+
+#include <cblas.h>
+
+#include <atomic>
+
+#include "core/threads.h"
+
+namespace tessera::kernels::cpu {
+
+namespace {
+
+// BLAS keeps its own thread pool; it follows the engine's thread count, set at the first
+// GEMM after a change.
+void sync_blas_threads() {
+  static std::atomic<int> applied{0};
+  const int wanted = num_threads();
+  if (applied.load(std::memory_order_relaxed) != wanted) {
+    openblas_set_num_threads(wanted);
+    applied.store(wanted, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {  // BLAS leaves C untouched for K = 0 only when beta is 1; define it as a scale
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+    return;
+  }
+  sync_blas_threads();
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
+              static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+}
+
+void gemm_batched(int64_t batch, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t stride_a, const float* B, int64_t stride_b, float beta, float* C,
+                  int64_t stride_c) {
+  const int64_t lda = trans_a ? M : K;
+  const int64_t ldb = trans_b ? K : N;
+  for (int64_t b = 0; b < batch; ++b) {
+    gemm(trans_a, trans_b, M, N, K, alpha, A + b * stride_a, lda, B + b * stride_b, ldb, beta, C + b * stride_c, N);
+  }
+}
+
+}  // namespace tessera::kernels::cpu

@@ -1,0 +1,27 @@
+#include "kernels/cpu/reduce.h"
+
+namespace tessera::kernels::cpu {
+
+void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
+  // Columns split across threads; each thread walks all rows of its columns in order,
+  // so the sum is deterministic whatever the thread count.
+#pragma omp parallel for schedule(static) if (rows * cols > 65536)
+  for (int64_t j0 = 0; j0 < cols; j0 += 256) {
+    const int64_t j1 = j0 + 256 < cols ? j0 + 256 : cols;
+    for (int64_t j = j0; j < j1; ++j) out[j] = 0.0f;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = x + r * cols;
+#pragma omp simd
+      for (int64_t j = j0; j < j1; ++j) out[j] += row[j];
+    }
+  }
+}
+
+double sum_of_squares(const float* x, int64_t n) {
+  double total = 0;
+#pragma omp parallel for reduction(+ : total) schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) total += static_cast<double>(x[i]) * x[i];
+  return total;
+}
+
+}  // namespace tessera::kernels::cpu
