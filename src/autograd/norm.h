@@ -1,0 +1,12 @@
+#pragma once
+#include "core/tensor.h"
+
+namespace tessera {
+
+// Over the last dimension C. x: (..., C), weight: (C) or undefined (no gain).
+// rms_norm: x / sqrt(mean(x^2) + eps) * weight
+Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps);
+// layer_norm: (x - mean) / sqrt(var + eps) * weight + bias; bias: (C) or undefined.
+Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps);
+
+}  // namespace tessera

@@ -1,0 +1,16 @@
+#pragma once
+// Every differentiable op, for code above the autograd layer.
+#include "autograd/activation.h"
+#include "autograd/attention.h"
+#include "autograd/cross_entropy.h"
+#include "autograd/dropout.h"
+#include "autograd/elementwise.h"
+#include "autograd/embedding.h"
+#include "autograd/engine.h"
+#include "autograd/layout.h"
+#include "autograd/losses.h"
+#include "autograd/matmul.h"
+#include "autograd/norm.h"
+#include "autograd/reduce.h"
+#include "autograd/rope.h"
+#include "autograd/softmax.h"
