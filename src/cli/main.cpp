@@ -1,28 +1,30 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/commands.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "tessera/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Tessera: one transformer over text, image and audio tokens"};
+  CLI::App app{"Tessera: one transformer over text, image and audio tokens.\n"
+               "Run `tessera <command> --help` for a command's options."};
   app.set_version_flag("--version", std::string("tessera ") + tessera::kVersion);
   int threads = 0;
-  app.add_option("--threads", threads, "Worker threads (default: TESSERA_THREADS, else all available cores)")
+  app.add_option("--threads", threads,
+                 "Worker threads for kernels and BLAS (default: TESSERA_THREADS, else every available core)")
       ->check(CLI::PositiveNumber);
-  app.require_subcommand(0, 1);
+  // Commands run from their callbacks, after the global options are applied here.
+  app.parse_complete_callback([&] { tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads()); });
+  tessera::cli::add_selfcheck_command(app);
+  app.require_subcommand(1);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
-  }
-  try {
-    tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads());
   } catch (const tessera::Error& e) {
     std::cerr << "error: " << e.what() << '\n';
     return 1;
   }
-  std::cout << app.help();
   return 0;
 }

@@ -1,0 +1,9 @@
+#pragma once
+// Each `tessera <verb>` registers itself on the one shared parser.
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void add_selfcheck_command(CLI::App& app);
+
+}  // namespace tessera::cli
