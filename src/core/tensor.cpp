@@ -95,7 +95,7 @@ Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape)
   TESSERA_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape), "from_vector: ", values.size(),
                 " values do not fill shape ", shape_str(shape));
   Tensor t = empty(shape, DType::f32);
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), t.nbytes());  // data() of an empty vector may be null
   return t;
 }
 
@@ -103,7 +103,7 @@ Tensor Tensor::from_vector(const std::vector<int32_t>& values, const Shape& shap
   TESSERA_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape), "from_vector: ", values.size(),
                 " values do not fill shape ", shape_str(shape));
   Tensor t = empty(shape, DType::i32);
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), t.nbytes());  // data() of an empty vector may be null
   return t;
 }
 
@@ -187,7 +187,7 @@ Tensor Tensor::to(DType target) const {
   const std::vector<float> wide = to_vector();
   switch (target) {
     case DType::f32:
-      std::memcpy(dst, wide.data(), n * sizeof(float));
+      if (n > 0) std::memcpy(dst, wide.data(), n * sizeof(float));
       break;
     case DType::bf16:
       for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(dst)[i] = f32_to_bf16(wide[i]);
@@ -213,7 +213,9 @@ std::vector<float> Tensor::to_vector() const {
   std::vector<float> out(static_cast<size_t>(n));
   const void* p = raw();
   switch (dtype()) {
-    case DType::f32: std::memcpy(out.data(), p, n * 4); break;
+    case DType::f32:
+      if (n > 0) std::memcpy(out.data(), p, n * 4);  // data() of an empty vector may be null
+      break;
     case DType::bf16:
       for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
       break;

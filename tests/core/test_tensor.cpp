@@ -33,6 +33,10 @@ TEST(Tensor, FactoriesGiveShapeDtypeAndValues) {
 
   EXPECT_EQ(Tensor::empty({0, 5}).numel(), 0);
   EXPECT_EQ(Tensor::zeros({0}).to_vector().size(), 0u);
+  EXPECT_EQ(Tensor::from_vector(std::vector<float>{}, {0, 3}).shape(), (Shape{0, 3}));
+  EXPECT_EQ(Tensor::from_vector(std::vector<int32_t>{}, {2, 0}).shape(), (Shape{2, 0}));
+  EXPECT_EQ(Tensor::zeros({0}, DType::i32).to(DType::f32).numel(), 0);
+  EXPECT_EQ(Tensor::zeros({0}).to(DType::bf16).numel(), 0);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(Tensor::empty({3}, DType::u8).raw()) % 64, 0u) << "storage is 64-byte aligned";
 }
 
