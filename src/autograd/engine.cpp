@@ -1,6 +1,7 @@
 #include "autograd/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_set>
 
 #include "kernels/cpu/elementwise.h"
@@ -9,8 +10,30 @@ namespace tessera::autograd {
 
 namespace {
 thread_local bool g_grad_enabled = true;
-thread_local uint64_t g_next_sequence = 0;
+std::atomic<uint64_t> g_next_sequence{0};  // one recording order for every thread
 }  // namespace
+
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> orphans;
+  // Takes the nodes that only `node`'s inputs keep alive, leaving `node` nothing to free
+  // recursively. The closure goes first: it holds copies of the inputs.
+  auto unlink = [&orphans](Node& node) {
+    node.backward = nullptr;
+    for (const Tensor& input : node.inputs) {
+      const std::shared_ptr<TensorImpl>& impl = input.impl_ptr();
+      if (impl && impl.use_count() == 1 && impl->grad_fn && impl->grad_fn.use_count() == 1) {
+        orphans.push_back(std::move(impl->grad_fn));
+      }
+    }
+    node.inputs.clear();
+  };
+  unlink(*this);
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> next = std::move(orphans.back());
+    orphans.pop_back();
+    unlink(*next);
+  }
+}
 
 bool grad_enabled() { return g_grad_enabled; }
 
@@ -26,7 +49,7 @@ void record(const char* name, const std::vector<Tensor>& inputs, Tensor& output,
   if (!needs_recording(inputs)) return;
   auto node = std::make_shared<Node>();
   node->name = name;
-  node->sequence = g_next_sequence++;
+  node->sequence = g_next_sequence.fetch_add(1, std::memory_order_relaxed);
   node->inputs = inputs;
   node->output = output.impl_ptr();
   node->backward = std::move(backward);
@@ -36,8 +59,11 @@ void record(const char* name, const std::vector<Tensor>& inputs, Tensor& output,
 
 void accumulate_grad(const Tensor& tensor, const Tensor& grad) {
   if (!tensor.requires_grad()) return;
-  TESSERA_CHECK(grad.shape() == tensor.shape(), "backward: gradient of shape ", shape_str(grad.shape()),
-                " for a tensor of shape ", shape_str(tensor.shape()));
+  TESSERA_CHECK(grad.defined(), "backward: the gradient for a tensor of shape ", shape_str(tensor.shape()),
+                " is undefined");
+  TESSERA_CHECK(grad.dtype() == DType::f32 && grad.shape() == tensor.shape(), "backward: gradient ",
+                dtype_name(grad.dtype()), " ", shape_str(grad.shape()), " for a tensor of shape ",
+                shape_str(tensor.shape()), " (expected f32 of that shape)");
   Tensor current = tensor.grad();
   if (!current.defined()) {
     tensor.set_grad(grad, false);
@@ -78,12 +104,20 @@ void backward(const Tensor& output, const Tensor& grad_output) {
   std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a->sequence > b->sequence; });
 
   accumulate_grad(output, grad_output);
-  for (const auto& node : nodes) {
-    std::shared_ptr<TensorImpl> out_impl = node->output.lock();
-    if (!out_impl || !out_impl->grad) continue;
-    Tensor out(out_impl);
-    node->backward(out, out.grad());
-    out.zero_grad();  // intermediate gradients are not kept: their memory goes back at once
+  try {
+    for (const auto& node : nodes) {
+      std::shared_ptr<TensorImpl> out_impl = node->output.lock();
+      if (!out_impl || !out_impl->grad) continue;
+      Tensor out(out_impl);
+      node->backward(out, out.grad());
+      out.zero_grad();  // intermediate gradients are not kept: their memory goes back at once
+    }
+  } catch (...) {
+    // Gradients left on intermediates would be added to by the next backward.
+    for (const auto& node : nodes) {
+      if (std::shared_ptr<TensorImpl> out_impl = node->output.lock()) Tensor(out_impl).zero_grad();
+    }
+    throw;
   }
 }
 

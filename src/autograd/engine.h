@@ -25,6 +25,10 @@ struct Node {
   std::vector<Tensor> inputs;
   std::weak_ptr<TensorImpl> output;
   Backward backward;
+
+  // Frees the chain of nodes that only this one kept alive iteratively: freeing it
+  // recursively (node, input, the input's node, ...) overflows the stack on long chains.
+  ~Node();
 };
 
 bool grad_enabled();
@@ -47,12 +51,15 @@ bool needs_recording(const std::vector<Tensor>& inputs);
 // Records `backward` for `output` when needs_recording(inputs); otherwise does nothing.
 void record(const char* name, const std::vector<Tensor>& inputs, Tensor& output, Node::Backward backward);
 
-// Adds `grad` into `tensor`'s gradient. A gradient first arrives by reference; it is
-// copied only when a second one must be added to it, so buffers are never shared-mutated.
+// Adds `grad` (f32, of `tensor`'s shape) into `tensor`'s gradient. A gradient first arrives
+// by reference; it is copied only when a second one must be added to it, so buffers are
+// never shared-mutated.
 void accumulate_grad(const Tensor& tensor, const Tensor& grad);
 
 // Runs the backward pass from a one-element loss (seeded with 1) or from `output`
-// with an explicit upstream gradient of its shape.
+// with an explicit upstream gradient of its shape. Sequence numbers are global, so a graph
+// may be recorded across threads. When a backward closure throws, the intermediates'
+// gradients are cleared before the error propagates (leaves keep what already arrived).
 void backward(const Tensor& loss);
 void backward(const Tensor& output, const Tensor& grad_output);
 

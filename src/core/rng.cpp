@@ -62,7 +62,8 @@ Tensor rand_int(const Shape& shape, Rng& rng, int32_t lo, int32_t hi) {
   TESSERA_CHECK(hi > lo, "rand_int: empty range [", lo, ", ", hi, ")");
   Tensor t = Tensor::empty(shape, DType::i32);
   int32_t* p = t.data<int32_t>();
-  for (int64_t i = 0; i < t.numel(); ++i) p[i] = lo + static_cast<int32_t>(rng.below(hi - lo));
+  const int64_t span = static_cast<int64_t>(hi) - lo;  // up to 2^32 - 1: does not fit in i32
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<int32_t>(lo + rng.below(span));
   return t;
 }
 

@@ -6,7 +6,10 @@ namespace tessera {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    TESSERA_CHECK(!__builtin_mul_overflow(n, d, &n), "shape ", shape_str(shape),
+                  " has more elements than a 64-bit count holds");
+  }
   return n;
 }
 

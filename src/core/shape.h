@@ -7,6 +7,7 @@ namespace tessera {
 
 using Shape = std::vector<int64_t>;
 
+// The product of the dimensions; throws when it overflows 64 bits.
 int64_t shape_numel(const Shape& shape);
 std::string shape_str(const Shape& shape);  // "(2, 3, 4)"
 // Resolves a possibly negative axis against ndim; throws naming `what` when out of range.

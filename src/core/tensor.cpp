@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -20,11 +21,57 @@ namespace {
 
 std::shared_ptr<TensorImpl> make_impl(const Shape& shape, DType dtype) {
   for (int64_t d : shape) TESSERA_CHECK(d >= 0, "tensor shape ", shape_str(shape), " has a negative dimension");
+  const int64_t numel = shape_numel(shape);
+  TESSERA_CHECK(numel <= INT64_MAX / static_cast<int64_t>(dtype_size(dtype)), "tensor shape ", shape_str(shape), " of ",
+                dtype_name(dtype), " needs more bytes than a 64-bit size holds");
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
   impl->dtype = dtype;
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), Device::cpu);
+  impl->storage = std::make_shared<Storage>(static_cast<size_t>(numel) * dtype_size(dtype), Device::cpu);
   return impl;
+}
+
+bool is_integer(DType dtype) { return dtype == DType::i32 || dtype == DType::i64 || dtype == DType::u8; }
+
+int64_t load_integer(const void* p, DType dtype, int64_t i) {
+  switch (dtype) {
+    case DType::i32:
+      return static_cast<const int32_t*>(p)[i];
+    case DType::i64:
+      return static_cast<const int64_t*>(p)[i];
+    default:
+      return static_cast<const uint8_t*>(p)[i];
+  }
+}
+
+void store_integer(void* p, DType dtype, int64_t i, int64_t value) {
+  switch (dtype) {
+    case DType::i32:
+      static_cast<int32_t*>(p)[i] = static_cast<int32_t>(value);
+      break;
+    case DType::i64:
+      static_cast<int64_t*>(p)[i] = value;
+      break;
+    default:
+      static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(value);
+      break;
+  }
+}
+
+// The inclusive range of an integer dtype, as doubles for checking float sources too
+// (2^63 is exact in double; the largest i64 is not, so the upper check is `< 2^63`).
+void integer_range(DType dtype, double* lo, double* hi_exclusive) {
+  switch (dtype) {
+    case DType::i32:
+      *lo = -2147483648.0, *hi_exclusive = 2147483648.0;
+      break;
+    case DType::i64:
+      *lo = -9223372036854775808.0, *hi_exclusive = 9223372036854775808.0;
+      break;
+    default:
+      *lo = 0, *hi_exclusive = 256;
+      break;
+  }
 }
 
 }  // namespace
@@ -48,7 +95,7 @@ Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape)
   TESSERA_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape), "from_vector: ", values.size(),
                 " values do not fill shape ", shape_str(shape));
   Tensor t = empty(shape, DType::f32);
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), t.nbytes());  // data() of an empty vector may be null
   return t;
 }
 
@@ -56,11 +103,11 @@ Tensor Tensor::from_vector(const std::vector<int32_t>& values, const Shape& shap
   TESSERA_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape), "from_vector: ", values.size(),
                 " values do not fill shape ", shape_str(shape));
   Tensor t = empty(shape, DType::i32);
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), t.nbytes());  // data() of an empty vector may be null
   return t;
 }
 
-const TensorImpl& Tensor::get(const char* what) const {
+TensorImpl& Tensor::get(const char* what) const {
   TESSERA_CHECK(impl_ != nullptr, what, " of an undefined tensor");
   return *impl_;
 }
@@ -79,22 +126,29 @@ void Tensor::check_dtype(DType expected, const char* what) const {
 }
 
 Tensor Tensor::view(const Shape& new_shape) const {
+  const int64_t n = numel();
+  auto refuse = [&](const auto&... why) {
+    fail("view ", shape_str(shape()), " as ", shape_str(new_shape), ": ", why...);
+  };
   Shape resolved = new_shape;
-  int64_t known = 1;
   int inferred = -1;
+  int64_t known = 1;
   for (size_t i = 0; i < resolved.size(); ++i) {
     if (resolved[i] == -1) {
-      TESSERA_CHECK(inferred < 0, "view ", shape_str(shape()), " as ", shape_str(new_shape),
-                    ": only one dimension may be -1");
+      if (inferred >= 0) refuse("only one dimension may be -1");
       inferred = static_cast<int>(i);
-    } else {
-      known *= resolved[i];
+    } else if (resolved[i] < 0) {
+      refuse("dimension ", resolved[i], " is negative (only -1, for one inferred dimension, is allowed)");
+    } else if (__builtin_mul_overflow(known, resolved[i], &known)) {
+      refuse("element counts differ (", n, " vs more than a 64-bit count holds)");
     }
   }
-  if (inferred >= 0 && known > 0 && numel() % known == 0) resolved[inferred] = numel() / known;
-  TESSERA_CHECK(shape_numel(resolved) == numel() && (inferred < 0 || known > 0), "view ", shape_str(shape()),
-                " as ", shape_str(new_shape), ": element counts differ (", numel(), " vs ", shape_numel(resolved),
-                ")");
+  if (inferred >= 0) {
+    if (known == 0 || n % known != 0) refuse("no size of the -1 dimension gives ", n, " elements");
+    resolved[inferred] = n / known;
+  } else if (known != n) {
+    refuse("element counts differ (", n, " vs ", known, ")");
+  }
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = get("view").storage;
   impl->shape = resolved;
@@ -112,37 +166,43 @@ Tensor Tensor::to(DType target) const {
   if (target == dtype()) return *this;
   const int64_t n = numel();
   Tensor out = empty(shape(), target);
-  // Every conversion goes through f32 (or i64 for integers to integers), which is exact
-  // for all pairs we support except integer magnitudes beyond 2^24 into floats.
-  std::vector<float> wide;
-  const bool integer_src = dtype() == DType::i32 || dtype() == DType::i64 || dtype() == DType::u8;
-  const bool integer_dst = target == DType::i32 || target == DType::i64 || target == DType::u8;
-  if (integer_src && integer_dst) {
+  void* dst = out.raw();
+  auto out_of_range = [&](int64_t i, const auto& value) {
+    fail("to(", dtype_name(target), "): element ", i, " of the ", dtype_name(dtype()), " tensor ", shape_str(shape()),
+         " is ", value, ", which ", dtype_name(target), " cannot hold");
+  };
+  double lo = 0, hi_exclusive = 0;
+  if (is_integer(target)) integer_range(target, &lo, &hi_exclusive);
+  if (is_integer(dtype()) && is_integer(target)) {  // exact through i64; values out of range are refused
     for (int64_t i = 0; i < n; ++i) {
-      int64_t v = dtype() == DType::i32 ? data<int32_t>()[i] : dtype() == DType::i64 ? data<int64_t>()[i] : data<uint8_t>()[i];
-      if (target == DType::i32) out.data<int32_t>()[i] = static_cast<int32_t>(v);
-      else if (target == DType::i64) out.data<int64_t>()[i] = v;
-      else out.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+      const int64_t v = load_integer(raw(), dtype(), i);
+      if (static_cast<double>(v) < lo || static_cast<double>(v) >= hi_exclusive) out_of_range(i, v);
+      store_integer(dst, target, i, v);
     }
     return out;
   }
-  wide = to_vector();
+  // Everything else goes through f32, which is exact except for integer magnitudes beyond
+  // 2^24 (rounded to nearest, as PyTorch does). Floats become integers by truncation
+  // toward zero; NaN, infinities and values out of the target's range are refused.
+  const std::vector<float> wide = to_vector();
   switch (target) {
-    case DType::f32: std::memcpy(out.raw(), wide.data(), n * 4); break;
+    case DType::f32:
+      if (n > 0) std::memcpy(dst, wide.data(), n * sizeof(float));
+      break;
     case DType::bf16:
-      for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(out.raw())[i] = f32_to_bf16(wide[i]);
+      for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(dst)[i] = f32_to_bf16(wide[i]);
       break;
     case DType::f16:
-      for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(out.raw())[i] = f32_to_f16(wide[i]);
+      for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(dst)[i] = f32_to_f16(wide[i]);
       break;
     case DType::i32:
-      for (int64_t i = 0; i < n; ++i) out.data<int32_t>()[i] = static_cast<int32_t>(wide[i]);
-      break;
     case DType::i64:
-      for (int64_t i = 0; i < n; ++i) out.data<int64_t>()[i] = static_cast<int64_t>(wide[i]);
-      break;
     case DType::u8:
-      for (int64_t i = 0; i < n; ++i) out.data<uint8_t>()[i] = static_cast<uint8_t>(wide[i]);
+      for (int64_t i = 0; i < n; ++i) {
+        const double t = std::trunc(static_cast<double>(wide[i]));
+        if (!(t >= lo && t < hi_exclusive)) out_of_range(i, wide[i]);
+        store_integer(dst, target, i, static_cast<int64_t>(t));
+      }
       break;
   }
   return out;
@@ -153,7 +213,9 @@ std::vector<float> Tensor::to_vector() const {
   std::vector<float> out(static_cast<size_t>(n));
   const void* p = raw();
   switch (dtype()) {
-    case DType::f32: std::memcpy(out.data(), p, n * 4); break;
+    case DType::f32:
+      if (n > 0) std::memcpy(out.data(), p, n * 4);  // data() of an empty vector may be null
+      break;
     case DType::bf16:
       for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
       break;
@@ -199,25 +261,27 @@ Tensor Tensor::grad() const { return Tensor(get("grad").grad); }
 bool Tensor::grad_owned() const { return get("grad").grad_owned; }
 
 void Tensor::set_grad(const Tensor& grad, bool owned) const {
+  TensorImpl& impl = get("set_grad");
   if (grad.defined()) {
     TESSERA_CHECK(grad.shape() == shape(), "gradient of shape ", shape_str(grad.shape()),
                   " does not match its tensor of shape ", shape_str(shape()));
   }
-  impl_->grad = grad.impl_ptr();
-  impl_->grad_owned = owned;
+  impl.grad = grad.impl_ptr();
+  impl.grad_owned = owned;
 }
 
 void Tensor::zero_grad() const {
-  impl_->grad.reset();
-  impl_->grad_owned = false;
+  TensorImpl& impl = get("zero_grad");
+  impl.grad.reset();
+  impl.grad_owned = false;
 }
 
 const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { return get("grad_fn").grad_fn; }
-void Tensor::set_grad_fn(std::shared_ptr<autograd::Node> node) const { impl_->grad_fn = std::move(node); }
+void Tensor::set_grad_fn(std::shared_ptr<autograd::Node> node) const { get("set_grad_fn").grad_fn = std::move(node); }
 
 const std::string& Tensor::name() const { return get("name").name; }
 Tensor& Tensor::set_name(std::string name) {
-  impl_->name = std::move(name);
+  get("set_name").name = std::move(name);
   return *this;
 }
 

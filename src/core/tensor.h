@@ -60,9 +60,13 @@ class Tensor {
   void* raw() const;
 
   // Same storage, new shape with the same element count; one dimension may be -1.
+  // Not recorded by autograd: differentiable code uses reshape (autograd/layout.h).
   Tensor view(const Shape& shape) const;
   Tensor clone() const;  // a deep copy, detached from autograd
-  Tensor to(DType dtype) const;  // a converted copy (or this tensor when already of that dtype)
+  // A converted copy (or this tensor when already of that dtype). Floats round to nearest
+  // even into bf16/f16 and truncate toward zero into integers; a value the target cannot
+  // hold (NaN or out of range into an integer type) is an error naming it.
+  Tensor to(DType dtype) const;
   std::vector<float> to_vector() const;  // any float dtype, widened to f32
   float item() const;  // the value of a one-element f32 tensor
   bool shares_storage_with(const Tensor& other) const;
@@ -91,7 +95,7 @@ class Tensor {
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
  private:
-  const TensorImpl& get(const char* what) const;
+  TensorImpl& get(const char* what) const;  // throws naming `what` when undefined
   std::shared_ptr<TensorImpl> impl_;
 };
 

@@ -21,7 +21,7 @@ int default_num_threads() {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
     TESSERA_CHECK(end != env && *end == '\0' && n >= 1 && n <= 4096,
-                  "TESSERA_THREADS: expected a positive integer, found '", env, "'");
+                  "TESSERA_THREADS: expected an integer from 1 to 4096, found '", env, "'");
     return static_cast<int>(n);
   }
   cpu_set_t set;

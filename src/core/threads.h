@@ -7,7 +7,8 @@ namespace tessera {
 int num_threads();
 // Sets the count OpenMP uses; BLAS follows it at its next call. n >= 1.
 void set_num_threads(int n);
-// Reads TESSERA_THREADS (a positive integer) or falls back to the available cores.
+// Reads TESSERA_THREADS (an integer from 1 to 4096; anything else is an error naming it)
+// or falls back to the cores this process may run on.
 int default_num_threads();
 
 }  // namespace tessera

@@ -1,43 +1,101 @@
 #include "io/atomic_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 
 namespace tessera {
 
+namespace {
+
+// Closes a descriptor on every path out of a function.
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  // Closes now, reporting failure (a write may only fail at close on some filesystems).
+  bool close() {
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string temp = path + ".tmp." + std::to_string(getpid());
-  FILE* f = std::fopen(temp.c_str(), "wb");
-  TESSERA_CHECK(f != nullptr, "cannot write '", temp, "': ", std::strerror(errno));
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const bool flushed = std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !flushed || !closed) {
-    const std::string reason = std::strerror(errno);
+  // Unique per process and call, so concurrent writers never share a temporary file.
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
+  Descriptor file(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+  TESSERA_CHECK(file.get() >= 0, "cannot write '", path, "': cannot create the temporary file '", temp,
+                "': ", std::strerror(errno));
+  bool ok = write_all(file.get(), bytes.data(), bytes.size()) && ::fsync(file.get()) == 0;
+  int error = ok ? 0 : errno;
+  if (!file.close() && ok) {
+    ok = false;
+    error = errno;
+  }
+  if (!ok) {
     std::remove(temp.c_str());
-    fail("cannot write '", path, "': ", reason);
+    fail("cannot write '", path, "': ", std::strerror(error));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
+    const std::string rename_reason = std::strerror(errno);
     std::remove(temp.c_str());
-    fail("cannot move '", temp, "' to '", path, "': ", reason);
+    fail("cannot write '", path, "': cannot replace it with '", temp, "': ", rename_reason);
   }
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  TESSERA_CHECK(in.good(), "cannot read '", path, "': ", std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  TESSERA_CHECK(!in.bad(), "cannot read '", path, "': I/O error");
-  return buffer.str();
+  Descriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  TESSERA_CHECK(file.get() >= 0, "cannot read '", path, "': ", std::strerror(errno));
+  struct stat info;
+  TESSERA_CHECK(::fstat(file.get(), &info) == 0, "cannot read '", path, "': ", std::strerror(errno));
+  TESSERA_CHECK(!S_ISDIR(info.st_mode), "cannot read '", path, "': it is a directory, not a file");
+  // Read straight into a buffer of the file's size; anything beyond it (a file that grew,
+  // or a pipe, whose size is 0) is appended from a small buffer.
+  std::string bytes(S_ISREG(info.st_mode) ? static_cast<size_t>(info.st_size) : 0, '\0');
+  size_t got = 0;
+  char extra[1 << 16];
+  for (;;) {
+    const bool into_bytes = got < bytes.size();
+    const ssize_t n = into_bytes ? ::read(file.get(), bytes.data() + got, bytes.size() - got)
+                                 : ::read(file.get(), extra, sizeof extra);
+    if (n < 0 && errno == EINTR) continue;
+    TESSERA_CHECK(n >= 0, "cannot read '", path, "': ", std::strerror(errno));
+    if (n == 0) break;
+    if (!into_bytes) bytes.append(extra, static_cast<size_t>(n));
+    got += static_cast<size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
 }
 
 }  // namespace tessera

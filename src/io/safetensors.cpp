@@ -37,57 +37,84 @@ uint64_t read_u64_le(const char* p) {
   return v;
 }
 
-// Parses the header JSON, refusing duplicate top-level names (a plain parse would keep
-// only the last one silently).
+// Quotes a JSON value in a message, cut short: a corrupt header may hold megabytes.
+std::string brief(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+// Parses the header JSON, refusing duplicate keys at any depth (a plain parse would keep
+// only the last one silently) and turning every JSON failure into an Error.
 json parse_header(const std::string& text, const std::string& source) {
-  std::set<std::string> names;
-  std::string duplicate;
+  std::vector<std::set<std::string>> open_objects;  // the keys seen in each object being parsed
+  std::string tensor, duplicate, duplicate_in;
   json::parser_callback_t on_event = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::key && depth == 1 && !names.insert(parsed.get<std::string>()).second &&
-        duplicate.empty()) {
-      duplicate = parsed.get<std::string>();
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end) open_objects.pop_back();
+    if (event == json::parse_event_t::key) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (depth == 1) tensor = key;
+      if (!open_objects.back().insert(key).second && duplicate.empty()) {
+        duplicate = key;
+        duplicate_in = depth == 1 ? "" : tensor;
+      }
     }
     return true;
   };
   json header;
   try {
     header = json::parse(text, on_event);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail(source, ": header is not valid JSON (", e.what(), ")");
   }
-  TESSERA_CHECK(duplicate.empty(), source, ": tensor name '", duplicate, "' appears twice in the header");
-  TESSERA_CHECK(header.is_object(), source, ": header must be a JSON object");
+  if (!duplicate.empty()) {
+    if (duplicate_in.empty()) fail(source, ": tensor name '", duplicate, "' appears twice in the header");
+    fail(source, ": key '", duplicate, "' appears twice in the header entry '", duplicate_in, "'");
+  }
   return header;
 }
 
 Entry parse_entry(const std::string& name, const json& value, const std::string& source) {
   const std::string where = source + ": tensor '" + name + "'";
-  TESSERA_CHECK(value.is_object(), where, ": expected an object with dtype, shape and data_offsets");
-  TESSERA_CHECK(value.contains("dtype") && value["dtype"].is_string(), where, ": missing string field 'dtype'");
-  TESSERA_CHECK(value.contains("shape") && value["shape"].is_array(), where, ": missing array field 'shape'");
-  TESSERA_CHECK(value.contains("data_offsets") && value["data_offsets"].is_array() &&
-                    value["data_offsets"].size() == 2,
-                where, ": missing field 'data_offsets' of two integers");
+  TESSERA_CHECK(value.is_object(), where, ": expected an object with dtype, shape and data_offsets, found ",
+                brief(value));
+  for (const char* field : {"dtype", "shape", "data_offsets"}) {
+    TESSERA_CHECK(value.contains(field), where, ": missing field '", field, "'");
+  }
+  const json& dtype_field = value["dtype"];
+  const json& shape = value["shape"];
+  const json& offsets = value["data_offsets"];
+  TESSERA_CHECK(dtype_field.is_string(), where, ": dtype must be a string, found ", brief(dtype_field));
+  TESSERA_CHECK(shape.is_array(), where, ": shape must be an array, found ", brief(shape));
+  TESSERA_CHECK(offsets.is_array() && offsets.size() == 2, where, ": data_offsets must be two integers, found ",
+                brief(offsets));
   Entry entry;
   entry.name = name;
-  const std::string dtype = value["dtype"].get<std::string>();
+  const std::string dtype = dtype_field.get<std::string>();
   TESSERA_CHECK(dtype_from_safetensors_name(dtype, &entry.dtype), where, ": unknown dtype '", dtype,
                 "' (supported: F32, BF16, F16, I32, I64, U8)");
-  uint64_t numel = 1;
-  for (const json& d : value["shape"]) {
-    TESSERA_CHECK(d.is_number_unsigned(), where, ": shape entries must be non-negative integers, found ", d.dump());
+  // The product of the dimensions (zeros counted as ones) stays below 2^62 bytes, so no
+  // element or byte count computed from this shape anywhere can overflow.
+  const uint64_t max_elements = (uint64_t{1} << 62) / dtype_size(entry.dtype);
+  uint64_t numel = 1, bound = 1;
+  for (const json& d : shape) {
+    TESSERA_CHECK(d.is_number(), where, ": shape entries must be integers, found ", brief(d));
+    TESSERA_CHECK(!d.is_number_float(), where, ": shape entry ", d.dump(), " is not an integer");
+    TESSERA_CHECK(d.is_number_unsigned(), where, ": shape entry ", d.dump(), " is negative");
     const uint64_t dim = d.get<uint64_t>();
-    TESSERA_CHECK(dim < (1ull << 40) && (numel == 0 || dim <= (1ull << 62) / numel), where, ": shape ",
-                  value["shape"].dump(), " is too large");
+    const uint64_t factor = std::max<uint64_t>(dim, 1);
+    TESSERA_CHECK(factor <= max_elements / bound, where, ": shape ", brief(shape), " has too many elements");
+    bound *= factor;
     numel *= dim;
     entry.shape.push_back(static_cast<int64_t>(dim));
   }
-  for (const json& o : value["data_offsets"]) {
+  for (const json& o : offsets) {
     TESSERA_CHECK(o.is_number_unsigned(), where, ": data_offsets must be non-negative integers, found ",
-                  value["data_offsets"].dump());
+                  brief(offsets));
   }
-  entry.begin = value["data_offsets"][0].get<uint64_t>();
-  entry.end = value["data_offsets"][1].get<uint64_t>();
+  entry.begin = offsets[0].get<uint64_t>();
+  entry.end = offsets[1].get<uint64_t>();
   TESSERA_CHECK(entry.begin <= entry.end, where, ": data_offsets [", entry.begin, ", ", entry.end,
                 "] end before they begin");
   const uint64_t expected = numel * dtype_size(entry.dtype);
@@ -107,6 +134,7 @@ Safetensors parse_safetensors(const std::string& bytes, const std::string& sourc
                 " exceeds the limit of ", kSafetensorsMaxHeaderBytes, " bytes");
   TESSERA_CHECK(header_len <= bytes.size() - 8, source, ": truncated: header length ", header_len,
                 " runs past the end of the file (", bytes.size() - 8, " bytes follow the length)");
+  // Beginning with '{' makes any header that parses a JSON object.
   TESSERA_CHECK(header_len >= 2 && bytes[8] == '{', source, ": header must begin with '{'");
   const json header = parse_header(bytes.substr(8, header_len), source);
 
@@ -132,7 +160,8 @@ Safetensors parse_safetensors(const std::string& bytes, const std::string& sourc
                   "] out of range: the data section holds ", data_size, " bytes");
     by_offset.push_back(&e);
   }
-  std::sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
+  // Stable, so zero-size tensors sharing an offset keep the header's (sorted) name order.
+  std::stable_sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
     return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
   });
   uint64_t covered = 0;
@@ -167,6 +196,7 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   uint64_t offset = 0;
   std::set<std::string> names;
   for (const auto& [name, t] : tensors) {
+    TESSERA_CHECK(t.defined(), "write_safetensors '", path, "': tensor '", name, "' is undefined");
     TESSERA_CHECK(names.insert(name).second, "write_safetensors '", path, "': tensor name '", name,
                   "' given twice");
     TESSERA_CHECK(name != "__metadata__", "write_safetensors '", path, "': '__metadata__' is reserved");
@@ -175,7 +205,12 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
                     {"data_offsets", {offset, offset + t.nbytes()}}};
     offset += t.nbytes();
   }
-  std::string text = header.dump();
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const json::exception& e) {
+    fail("write_safetensors '", path, "': tensor names and metadata must be valid UTF-8 (", e.what(), ")");
+  }
   text.append((8 - text.size() % 8) % 8, ' ');  // the data section starts 8-byte aligned
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);

@@ -22,19 +22,25 @@ class AdamW {
     std::string name;
     Tensor value;
     bool decay;
-    Tensor m, v;  // first and second moments, zero-initialized
+    Tensor m, v;        // first and second moments, zero-initialized
+    int64_t steps = 0;  // updates this parameter received (it skips steps without a gradient)
   };
 
+  // Every parameter must be a defined f32 tensor with a name of its own.
   AdamW(const nn::NamedTensors& params, AdamWConfig config);
 
-  // Updates every parameter that has a gradient, with learning rate `lr`.
+  // Updates every parameter that has a gradient, with learning rate `lr`. As in PyTorch,
+  // a parameter without a gradient is left alone and its bias correction does not advance.
   void step(float lr);
   int64_t steps() const { return steps_; }
   const std::vector<Param>& params() const { return params_; }
 
-  // The moments and the step count, for checkpoints ("m.<name>", "v.<name>", "step").
+  // The moments and step counts, for checkpoints: "m.<name>", "v.<name>", "step.<name>"
+  // (i32, one element) per parameter and "step" (i32, one element), the calls to step().
   nn::NamedTensors state() const;
-  // Restores a state saved by state(); `source` names the file in errors.
+  // Restores a state saved by state(). The state must hold exactly these keys with the
+  // shapes and dtypes state() gives; otherwise nothing changes and the error names the
+  // file (state.source) and the key.
   void load_state(const Safetensors& state);
 
  private:
