@@ -61,7 +61,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   TESSERA_CHECK(x.ndim() >= 1 && weight.ndim() == 2 && x.size(-1) == weight.size(1), "linear: input ",
                 shape_str(x.shape()), " does not match weight ", shape_str(weight.shape()),
                 " (need input (..., in) and weight (out, in))");
-  const int64_t in = weight.size(1), out_features = weight.size(0), rows = x.numel() / in;
+  const int64_t in = weight.size(1), out_features = weight.size(0);
+  const int64_t rows = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
   if (bias.defined()) {
     check_float_op("linear", {bias});
     TESSERA_CHECK(bias.ndim() == 1 && bias.size(0) == out_features, "linear: bias ", shape_str(bias.shape()),

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 namespace tessera::nn {
 
@@ -44,7 +45,13 @@ void Module::zero_grad() {
 void Module::load_parameters(const NamedTensors& tensors, const std::string& source) {
   std::map<std::string, const Tensor*> by_name;
   for (const auto& [name, t] : tensors) by_name[name] = &t;
-  for (const auto& [name, param] : named_parameters()) {
+  const NamedTensors params = named_parameters();
+  std::set<std::string> expected;
+  for (const auto& [name, param] : params) expected.insert(name);
+  for (const auto& [name, t] : tensors) {
+    TESSERA_CHECK(expected.count(name), source, ": tensor '", name, "' is not a parameter of this model");
+  }
+  for (const auto& [name, param] : params) {
     auto it = by_name.find(name);
     TESSERA_CHECK(it != by_name.end(), source, ": parameter '", name, "' is missing");
     const Tensor& value = *it->second;

@@ -26,7 +26,8 @@ class Module {
   void zero_grad();
 
   // Copies values from `tensors` into the parameters of the same names. Every
-  // parameter must be present with its shape and dtype; `source` names the file.
+  // parameter must be present with its shape and dtype, and nothing else may be;
+  // `source` names the file in errors.
   void load_parameters(const NamedTensors& tensors, const std::string& source);
 
  protected:

@@ -7,7 +7,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/matmul.h"
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/rng.h"
 #include "support/op_check.h"
 

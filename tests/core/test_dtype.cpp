@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/half.h"
 #include "core/rng.h"
 #include "core/tensor.h"

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <set>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/rng.h"
 
 namespace tessera {

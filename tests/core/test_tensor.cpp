@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/tensor.h"
 
 namespace tessera {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/threads.h"
 
 namespace tessera {

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "temp_dir.h"

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/rng.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"

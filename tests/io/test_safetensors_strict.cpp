@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "io/safetensors.h"
 #include "temp_dir.h"
 

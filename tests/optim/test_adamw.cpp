@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "core/rng.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"

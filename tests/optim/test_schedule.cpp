@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/expect_error.h"
+#include "support/expect_error.h"
 #include "optim/schedule.h"
 
 namespace tessera::optim {

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
-DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "U8": np.uint8}
+DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I32": np.int32, "I64": np.int64, "U8": np.uint8}
 NAMES = {np.dtype(v): k for k, v in DTYPES.items()}
 
 
@@ -32,19 +32,29 @@ def load(path):
     tensors = {}
     for name, e in header.items():
         b, end = e["data_offsets"]
-        arr = np.frombuffer(data[base + b : base + end], dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
-        tensors[name] = torch.from_numpy(arr.copy())
+        raw = data[base + b : base + end]
+        if e["dtype"] == "BF16":  # numpy has no bfloat16: reinterpret the bits in torch
+            bits = np.frombuffer(raw, dtype=np.int16).reshape(e["shape"]).copy()
+            tensors[name] = torch.from_numpy(bits).view(torch.bfloat16)
+        else:
+            arr = np.frombuffer(raw, dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
+            tensors[name] = torch.from_numpy(arr.copy())
     return tensors, meta
 
 
 def save(path, tensors):
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
-        a = t.detach().cpu().numpy()
-        if a.dtype == np.float64:
-            a = a.astype(np.float32)
-        a = np.ascontiguousarray(a)
-        header[name] = {"dtype": NAMES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        t = t.detach().cpu()
+        if t.dtype == torch.bfloat16:
+            a, dtype = t.view(torch.int16).numpy(), "BF16"
+        else:
+            a = t.numpy()
+            if a.dtype == np.float64:
+                a = a.astype(np.float32)
+            dtype = NAMES[a.dtype]
+        a = a.copy(order="C")  # keeps 0-d arrays 0-d, unlike ascontiguousarray
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
         blobs.append(a.tobytes())
         offset += a.nbytes
     text = json.dumps(header).encode()
