@@ -1,7 +1,6 @@
 #pragma once
 // Softmax and log-softmax over the last dimension, and the branch-free e^x they (and the
 // activations and cross-entropy built on them) use so that their loops vectorize.
-#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -9,18 +8,20 @@
 namespace tessera::kernels::cpu {
 
 // e^x to about 1 ulp, without branches or library calls, so a loop over it compiles to
-// vector instructions. Below ln(FLT_MIN) it returns 0 and above 87 it saturates at
-// e^87 ~ 6e37, so neither it nor 1 / (1 + e^x) ever produces a (slow) denormal; the
-// callers pass x <= 0 or only need 1 / (1 + e^x).
+// vector instructions. Results below FLT_MIN are flushed to 0 and results above e^87
+// saturate at e^87 ~ 6e37, so neither it nor 1 / (1 + e^x) ever produces a (slow)
+// denormal; the callers pass x <= 0 or only need 1 / (1 + e^x). NaN stays NaN.
 inline float exp_vectorizable(float x) {
-  constexpr float kMin = -87.336544f, kMax = 87.0f;
+  // Clamped so that n = round(x / ln 2) lies in [-128, 126]: e^x = 2^n * e^r, |r| <= ln(2) / 2.
+  constexpr float kLow = -88.5f, kHigh = 87.0f;
   constexpr float kLog2e = 1.44269504f;
   // ln 2 split in two: the high part has few mantissa bits, so n * kLn2Hi is exact.
   constexpr float kLn2Hi = 0.693145751953125f, kLn2Lo = 1.42860677e-06f;
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  const float clamped = std::min(std::max(x, kMin), kMax);
+  constexpr float kRound = 12582912.0f;         // 1.5 * 2^23: adding it rounds to an integer
+  const float above_low = x < kLow ? kLow : x;  // written so that NaN passes through
+  const float clamped = above_low > kHigh ? kHigh : above_low;
   const float n = (clamped * kLog2e + kRound) - kRound;
-  const float r = std::fma(n, -kLn2Lo, std::fma(n, -kLn2Hi, clamped));  // |r| <= ln(2) / 2
+  const float r = std::fma(n, -kLn2Lo, std::fma(n, -kLn2Hi, clamped));
   // Taylor series of e^r to degree 7: truncation error below 1e-8 on |r| <= ln(2) / 2.
   float p = 1.0f / 5040;
   p = std::fma(p, r, 1.0f / 720);
@@ -30,8 +31,9 @@ inline float exp_vectorizable(float x) {
   p = std::fma(p, r, 0.5f);
   p = std::fma(p, r, 1.0f);
   p = std::fma(p, r, 1.0f);
-  const float two_to_n = std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
-  return x < kMin ? 0.0f : p * two_to_n;
+  // 2^n from its exponent field; a field <= 0 (2^n below FLT_MIN) becomes 0, not a denormal.
+  const int32_t field = static_cast<int32_t>(n) + 127;
+  return p * std::bit_cast<float>((field > 0 ? field : 0) << 23);
 }
 
 // log(sum_i e^x[i]), stable for any magnitude. x: (n), n >= 1
