@@ -8,7 +8,7 @@
 namespace tessera::kernels::cpu {
 
 // e^x to about 1 ulp, without branches or library calls, so a loop over it compiles to
-// vector instructions. Results below FLT_MIN are flushed to 0 and results above e^87
+// vector instructions. Results below ~2^-125.5 are flushed to 0 and results above e^87
 // saturate at e^87 ~ 6e37, so neither it nor 1 / (1 + e^x) ever produces a (slow)
 // denormal; the callers pass x <= 0 or only need 1 / (1 + e^x). NaN stays NaN.
 inline float exp_vectorizable(float x) {
@@ -31,9 +31,10 @@ inline float exp_vectorizable(float x) {
   p = std::fma(p, r, 0.5f);
   p = std::fma(p, r, 1.0f);
   p = std::fma(p, r, 1.0f);
-  // 2^n from its exponent field; a field <= 0 (2^n below FLT_MIN) becomes 0, not a denormal.
+  // 2^n from its exponent field. n <= -126 gives 0: there 2^n * e^r (e^r >= 1/sqrt(2)) could
+  // fall below FLT_MIN and come out denormal.
   const int32_t field = static_cast<int32_t>(n) + 127;
-  return p * std::bit_cast<float>((field > 0 ? field : 0) << 23);
+  return p * std::bit_cast<float>((field > 1 ? field : 0) << 23);
 }
 
 // log(sum_i e^x[i]), stable for any magnitude. x: (n), n >= 1
