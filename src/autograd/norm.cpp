@@ -1,0 +1,77 @@
+#include "autograd/norm.h"
+
+#include "autograd/engine.h"
+#include "autograd/op_checks.h"
+#include "kernels/cpu/norm.h"
+
+namespace tessera {
+
+namespace cpu = kernels::cpu;
+
+namespace {
+
+// x: (..., C) with C > 0; returns C.
+int64_t check_norm_input(const char* op, const Tensor& x, float eps) {
+  check_float_op(op, {x});
+  TESSERA_CHECK(x.ndim() >= 1 && x.size(-1) > 0, op, ": needs a non-empty last dimension, found shape ",
+                shape_str(x.shape()));
+  TESSERA_CHECK(eps >= 0.0f, op, ": eps must be non-negative, found ", eps);
+  return x.size(-1);
+}
+
+// An optional per-channel parameter (weight or bias): undefined, or f32 of shape (C).
+void check_channel_param(const char* op, const char* what, const Tensor& param, const Tensor& x) {
+  if (!param.defined()) return;
+  check_float_op(op, {param});
+  const int64_t C = x.size(-1);
+  TESSERA_CHECK(param.ndim() == 1 && param.size(0) == C, op, ": ", what, " of shape ", shape_str(param.shape()),
+                " does not match input of shape ", shape_str(x.shape()), " (need ", shape_str({C}), ")");
+}
+
+float* data_or_null(const Tensor& t) { return t.defined() ? t.data<float>() : nullptr; }
+
+// A gradient buffer for `t` when its gradient is wanted, else undefined.
+Tensor grad_buffer(const Tensor& t) { return t.requires_grad() ? Tensor::empty(t.shape()) : Tensor(); }
+
+}  // namespace
+
+Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) {
+  const int64_t C = check_norm_input("rms_norm", x, eps);
+  check_channel_param("rms_norm", "weight", weight, x);
+  const int64_t rows = x.numel() / C;
+  Tensor out = Tensor::empty(x.shape());
+  Tensor rstd = Tensor::empty({rows});
+  cpu::rms_norm_forward(out.data<float>(), rstd.data<float>(), x.data<float>(), data_or_null(weight), rows, C, eps);
+  autograd::record("rms_norm", {x, weight}, out, [x, weight, rstd, rows, C](const Tensor&, const Tensor& dout) {
+    Tensor dx = grad_buffer(x), dweight = grad_buffer(weight);
+    cpu::rms_norm_backward(data_or_null(dx), data_or_null(dweight), dout.data<float>(), x.data<float>(),
+                           data_or_null(weight), rstd.data<float>(), rows, C);
+    if (dx.defined()) autograd::accumulate_grad(x, dx);
+    if (dweight.defined()) autograd::accumulate_grad(weight, dweight);
+  });
+  return out;
+}
+
+Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
+  const int64_t C = check_norm_input("layer_norm", x, eps);
+  check_channel_param("layer_norm", "weight", weight, x);
+  check_channel_param("layer_norm", "bias", bias, x);
+  const int64_t rows = x.numel() / C;
+  Tensor out = Tensor::empty(x.shape());
+  Tensor mean = Tensor::empty({rows}), rstd = Tensor::empty({rows});
+  cpu::layer_norm_forward(out.data<float>(), mean.data<float>(), rstd.data<float>(), x.data<float>(),
+                          data_or_null(weight), data_or_null(bias), rows, C, eps);
+  autograd::record("layer_norm", {x, weight, bias}, out,
+                   [x, weight, bias, mean, rstd, rows, C](const Tensor&, const Tensor& dout) {
+                     Tensor dx = grad_buffer(x), dweight = grad_buffer(weight), dbias = grad_buffer(bias);
+                     cpu::layer_norm_backward(data_or_null(dx), data_or_null(dweight), data_or_null(dbias),
+                                              dout.data<float>(), x.data<float>(), data_or_null(weight),
+                                              mean.data<float>(), rstd.data<float>(), rows, C);
+                     if (dx.defined()) autograd::accumulate_grad(x, dx);
+                     if (dweight.defined()) autograd::accumulate_grad(weight, dweight);
+                     if (dbias.defined()) autograd::accumulate_grad(bias, dbias);
+                   });
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include "autograd/activation.h"
+#include "support/op_check.h"
+
+namespace tessera::testing {
+
+namespace {
+
+// Odd sizes, 1-D to 4-D, and one case big enough for the kernels to go multi-threaded.
+std::vector<std::vector<InputSpec>> unary_cases() {
+  return {{randn({1})},
+          {randn({3, 17})},
+          {randn({2, 5, 65})},
+          {uniform({2, 3, 4, 17}, -12, 12)},  // the tails, where sigmoid and erf saturate
+          {randn({4, 65, 129})}};
+}
+
+}  // namespace
+
+TEST(Gelu, ExactMatchesTorch) {
+  check_op("lambda x: F.gelu(x)", unary_cases(), [](const Inputs& in) { return gelu(in[0]); });
+}
+
+TEST(Gelu, TanhApproximationMatchesTorch) {
+  check_op("lambda x: F.gelu(x, approximate='tanh')", unary_cases(),
+           [](const Inputs& in) { return gelu(in[0], /*tanh_approximation=*/true); });
+}
+
+TEST(Silu, MatchesTorch) {
+  check_op("lambda x: F.silu(x)", unary_cases(), [](const Inputs& in) { return silu(in[0]); });
+}
+
+TEST(Swiglu, MatchesTorch) {
+  check_op("lambda g, u: F.silu(g) * u",
+           {{randn({1}), randn({1})},
+            {randn({3, 17}), randn({3, 17})},
+            {uniform({2, 5, 65}, -12, 12), randn({2, 5, 65})},
+            {randn({2, 3, 4, 17}), randn({2, 3, 4, 17})},
+            {randn({4, 65, 129}), randn({4, 65, 129})}},
+           [](const Inputs& in) { return swiglu(in[0], in[1]); });
+}
+
+TEST(Swiglu, GradientOfOneInputOnly) {
+  check_op("lambda g, u: F.silu(g) * u",
+           {{randn({3, 17}), no_grad(randn({3, 17}))}, {no_grad(randn({2, 5, 65})), randn({2, 5, 65})}},
+           [](const Inputs& in) { return swiglu(in[0], in[1]); });
+}
+
+TEST(Swiglu, MismatchedShapesNameBoth) {
+  try {
+    swiglu(Tensor::zeros({2, 3}), Tensor::zeros({2, 4}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string text = e.what();
+    EXPECT_NE(text.find("swiglu"), std::string::npos) << text;
+    EXPECT_NE(text.find("(2, 3)"), std::string::npos) << text;
+    EXPECT_NE(text.find("(2, 4)"), std::string::npos) << text;
+  }
+}
+
+}  // namespace tessera::testing

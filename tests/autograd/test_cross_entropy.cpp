@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+
+#include "autograd/cross_entropy.h"
+#include "autograd/engine.h"
+#include "core/rng.h"
+#include "support/op_check.h"
+
+namespace tessera::testing {
+
+namespace {
+
+// The PyTorch reference: mean over the kept rows of the cross-entropy plus the z-loss
+// term, 0 when every row is ignored (where F.cross_entropy's mean would give nan).
+// Reshaped to (1,) because the oracle hands back 0-d results with that shape.
+std::string torch_cross_entropy(int ignore_index, double z_loss) {
+  const std::string ignore = std::to_string(ignore_index);
+  return "lambda x, t: (lambda x2, t2: (F.cross_entropy(x2, t2, ignore_index=" + ignore + ", reduction='sum') + " +
+         std::to_string(z_loss) + " * (torch.logsumexp(x2, -1) ** 2 * (t2 != " + ignore +
+         ")).sum()) / max(int((t2 != " + ignore + ").sum()), 1))(x.reshape(-1, x.shape[-1]), t.reshape(-1)).reshape(1)";
+}
+
+// Targets in [0, V), with every `every`-th one (from the first) replaced by `ignore`.
+InputSpec targets_ignoring(const Shape& shape, int32_t V, int every, int32_t ignore = -100) {
+  Rng rng(static_cast<uint64_t>(shape_numel(shape) * 1000 + V));
+  Tensor t = rand_int(shape, rng, 0, V);
+  int32_t* p = t.data<int32_t>();
+  for (int64_t i = 0; i < t.numel(); i += every) p[i] = ignore;
+  return given(t);
+}
+
+// Logits of N(0, 50^2): rows whose exp overflows float32 unless the kernel shifts by the max.
+InputSpec large_logits(const Shape& shape) {
+  Rng rng(static_cast<uint64_t>(shape_numel(shape)));
+  return given(randn(shape, rng, 50.0f), /*grad=*/true);
+}
+
+// The loss () as a (1,) tensor that passes its gradient back, to match the reference.
+Tensor as_one_element(const Tensor& loss) {
+  Tensor out = loss.view({1});
+  autograd::record("view", {loss}, out,
+                   [loss](const Tensor&, const Tensor& dout) { autograd::accumulate_grad(loss, dout.view({})); });
+  return out;
+}
+
+OpFn cross_entropy_with(CrossEntropyOptions options) {
+  return [options](const Inputs& in) {
+    const Tensor loss = cross_entropy(in[0], in[1], options);
+    EXPECT_EQ(loss.shape(), Shape{});
+    return as_one_element(loss);
+  };
+}
+
+std::string error_of(const Tensor& logits, const Tensor& targets) {
+  try {
+    cross_entropy(logits, targets);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an error for logits " << shape_str(logits.shape()) << ", targets "
+                << shape_str(targets.shape());
+  return "";
+}
+
+}  // namespace
+
+TEST(CrossEntropy, MatchesTorch) {
+  check_op(torch_cross_entropy(-100, 0.0),
+           {{randn({1, 1}), ints({1}, 0, 1)},
+            {randn({65}), given(Tensor::from_vector(std::vector<int32_t>{7}, {}))},
+            {randn({3, 17}), ints({3}, 0, 17)},
+            {randn({2, 5, 65}), ints({2, 5}, 0, 65)},
+            {randn({2, 3, 4, 17}), ints({2, 3, 4}, 0, 17)},
+            {randn({4, 33, 257}), ints({4, 33}, 0, 257)}},
+           cross_entropy_with({}));
+}
+
+TEST(CrossEntropy, IgnoredTargetsAddNothingAndCountForNothing) {
+  check_op(torch_cross_entropy(-100, 0.0),
+           {{randn({3, 17}), targets_ignoring({3}, 17, 2)}, {randn({2, 5, 65}), targets_ignoring({2, 5}, 65, 3)}},
+           cross_entropy_with({}));
+  // ignore_index may also be a valid class id, which then never counts.
+  check_op(torch_cross_entropy(3, 0.0), {{randn({4, 9, 5}), targets_ignoring({4, 9}, 5, 4, 3)}},
+           cross_entropy_with({.ignore_index = 3}));
+}
+
+TEST(CrossEntropy, EveryTargetIgnoredGivesZeroLossAndGradient) {
+  check_op(torch_cross_entropy(-100, 0.0),
+           {{randn({1, 3}), targets_ignoring({1}, 3, 1)}, {randn({2, 3, 17}), targets_ignoring({2, 3}, 17, 1)}},
+           cross_entropy_with({}));
+}
+
+TEST(CrossEntropy, StableForLargeLogits) {
+  check_op(torch_cross_entropy(-100, 0.0),
+           {{large_logits({6, 17}), ints({6}, 0, 17)}, {large_logits({2, 3, 65}), targets_ignoring({2, 3}, 65, 4)}},
+           cross_entropy_with({}));
+}
+
+TEST(CrossEntropy, ZLossMatchesTorch) {
+  const CrossEntropyOptions options{.z_loss = 1e-2f};
+  check_op(torch_cross_entropy(-100, 1e-2),
+           {{randn({3, 17}), ints({3}, 0, 17)},
+            {randn({2, 5, 65}), targets_ignoring({2, 5}, 65, 3)},
+            {large_logits({4, 17}), ints({4}, 0, 17)}},
+           cross_entropy_with(options));
+}
+
+TEST(CrossEntropy, TargetOutOfRangeNamesValuePositionAndVocabulary) {
+  std::vector<int32_t> targets(6, 1);
+  targets[5] = 7;  // position [1, 2] of a (2, 3) target tensor
+  const std::string text = error_of(Tensor::zeros({2, 3, 5}), Tensor::from_vector(targets, {2, 3}));
+  EXPECT_NE(text.find("target 7"), std::string::npos) << text;
+  EXPECT_NE(text.find("[1, 2]"), std::string::npos) << text;
+  EXPECT_NE(text.find("[0, 5)"), std::string::npos) << text;
+
+  const std::string negative =
+      error_of(Tensor::zeros({4, 5}), Tensor::from_vector(std::vector<int32_t>{0, -1, 2, 3}, {4}));
+  EXPECT_NE(negative.find("target -1"), std::string::npos) << negative;
+  EXPECT_NE(negative.find("[1]"), std::string::npos) << negative;
+  EXPECT_NE(negative.find("ignore_index (-100)"), std::string::npos) << negative;
+}
+
+TEST(CrossEntropy, ShapeMismatchNamesBothShapes) {
+  const std::string text = error_of(Tensor::zeros({4, 10}), Tensor::zeros({5}, DType::i32));
+  EXPECT_NE(text.find("(4, 10)"), std::string::npos) << text;
+  EXPECT_NE(text.find("(5,)"), std::string::npos) << text;
+  EXPECT_NE(text.find("need targets of shape (4,)"), std::string::npos) << text;
+}
+
+TEST(CrossEntropy, FloatTargetsAreRejected) {
+  const std::string text = error_of(Tensor::zeros({4, 10}), Tensor::zeros({4}));
+  EXPECT_NE(text.find("cross_entropy targets"), std::string::npos) << text;
+  EXPECT_NE(text.find("i32"), std::string::npos) << text;
+}
+
+}  // namespace tessera::testing
