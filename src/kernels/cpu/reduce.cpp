@@ -1,5 +1,7 @@
 #include "kernels/cpu/reduce.h"
 
+#include <cmath>
+
 namespace tessera::kernels::cpu {
 
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
@@ -22,6 +24,24 @@ double sum_of_squares(const float* x, int64_t n) {
 #pragma omp parallel for reduction(+ : total) schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) total += static_cast<double>(x[i]) * x[i];
   return total;
+}
+
+double sum_squared_difference(const float* a, const float* b, int64_t n) {
+  return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = i0; i < i1; ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+    return static_cast<double>(s);
+  });
+}
+
+double sum_abs_difference(const float* a, const float* b, int64_t n) {
+  return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = i0; i < i1; ++i) s += std::fabs(a[i] - b[i]);
+    return static_cast<double>(s);
+  });
 }
 
 }  // namespace tessera::kernels::cpu
