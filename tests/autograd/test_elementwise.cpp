@@ -27,6 +27,7 @@ std::vector<std::vector<InputSpec>> broadcast_cases(const std::function<InputSpe
       {{2, 1, 3, 1}, {1, 17, 1, 65}},  // 4-D, both stretched, alternating
       {{8, 65, 129}, {129}},           // large enough to run threaded
       {{8, 65, 129}, {8, 1, 129}},
+      {{8, 65, 129}, {65, 129}},  // a long row summed over the batch
       {{8, 65, 129}, {8, 65, 129}},
   };
   std::vector<std::vector<InputSpec>> cases;

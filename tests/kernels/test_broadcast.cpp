@@ -35,7 +35,8 @@ TEST(SumToShape, SameBitsWhateverTheThreadCount) {
   Rng rng(9);
   const Shape full = {16, 129, 257};
   const Tensor x = randn(full, rng), y = randn(full, rng);
-  for (const Shape& target : {Shape{}, Shape{257}, Shape{16, 1, 257}, Shape{16, 129, 1}, Shape{129, 1}}) {
+  for (const Shape& target :
+       {Shape{}, Shape{257}, Shape{16, 1, 257}, Shape{16, 129, 1}, Shape{129, 1}, Shape{129, 257}}) {
     const ReducePlan plan = plan_reduce(full, target);
     std::vector<std::vector<float>> results;
     for (int threads : {1, 2, 3}) {

@@ -15,6 +15,9 @@ namespace {
 constexpr int64_t kParallelWork = 32768;
 // A flat run is split into chunks of this many elements across threads.
 constexpr int64_t kFlatChunk = 8192;
+// Summing (R, K) down to (K): from kWideRow columns on, threads take slices of kColumnSlice
+// columns; below that, blocks of at least kMinBlockRows rows.
+constexpr int64_t kWideRow = 4096, kColumnSlice = 256, kMinBlockRows = 32;
 
 // Element strides of `shape` against the right-aligned dimensions of `out`, 0 where stretched.
 std::vector<int64_t> aligned_strides(const Shape& out, const Shape& shape) {
@@ -86,25 +89,47 @@ inline float value(const float* x, const float* y, int64_t i) {
   return x[i];
 }
 
-// Full (R, K) summed over R into (K): rows go in fixed blocks, each block's column sums into
-// its own partial row, and the partials are added in block order.
+// Full (R, K) summed over R into (K). One column: a plain long sum. Many columns: threads
+// take slices of columns and walk all rows. Otherwise rows go in fixed blocks, each block
+// sums into its own partial row, and the partials are added in block order.
 template <bool kHasY>
 void sum_leading_rows(int64_t rows, int64_t cols, const float* x, const float* y, float scale, float* out) {
   if (cols == 1) {
-    out[0] = static_cast<float>(scale * sum_in_blocks(rows, [&](int64_t i0, int64_t i1) {
+    out[0] = static_cast<float>(scale * sum_in_blocks(rows, [=](int64_t i0, int64_t i1) {
+                                  const float* xb = x + i0;
+                                  const float* yb = kHasY ? y + i0 : nullptr;
                                   float s = 0;
 #pragma omp simd reduction(+ : s)
-                                  for (int64_t i = i0; i < i1; ++i) s += value<kHasY>(x, y, i);
+                                  for (int64_t i = 0; i < i1 - i0; ++i) s += value<kHasY>(xb, yb, i);
                                   return static_cast<double>(s);
                                 }));
     return;
   }
-  const int64_t rows_per_block = std::max<int64_t>(1, kSumBlock / cols);
+  if (cols >= kWideRow) {
+    const int64_t slices = (cols + kColumnSlice - 1) / kColumnSlice;
+#pragma omp parallel for schedule(static) if (rows * cols > kParallelWork)
+    for (int64_t slice = 0; slice < slices; ++slice) {
+      const int64_t c0 = slice * kColumnSlice, width = std::min(kColumnSlice, cols - c0);
+      float* acc = out + c0;
+      std::fill(acc, acc + width, 0.0f);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * cols + c0;
+        const float* yr = kHasY ? y + r * cols + c0 : nullptr;
+#pragma omp simd
+        for (int64_t k = 0; k < width; ++k) acc[k] += value<kHasY>(xr, yr, k);
+      }
+#pragma omp simd
+      for (int64_t k = 0; k < width; ++k) acc[k] *= scale;
+    }
+    return;
+  }
+  const int64_t rows_per_block = std::max<int64_t>(kMinBlockRows, kSumBlock / cols);
   const int64_t blocks = (rows + rows_per_block - 1) / rows_per_block;
-  std::vector<float> partial(static_cast<size_t>(blocks * cols), 0.0f);
+  std::vector<float> partial(static_cast<size_t>(blocks * cols));
 #pragma omp parallel for schedule(static) if (rows * cols > kParallelWork)
   for (int64_t blk = 0; blk < blocks; ++blk) {
     float* acc = partial.data() + blk * cols;
+    std::fill(acc, acc + cols, 0.0f);
     const int64_t r1 = std::min(rows, (blk + 1) * rows_per_block);
     for (int64_t r = blk * rows_per_block; r < r1; ++r) {
       const float* xr = x + r * cols;
@@ -113,12 +138,13 @@ void sum_leading_rows(int64_t rows, int64_t cols, const float* x, const float* y
       for (int64_t k = 0; k < cols; ++k) acc[k] += value<kHasY>(xr, yr, k);
     }
   }
-#pragma omp parallel for schedule(static) if (blocks * cols > kParallelWork)
-  for (int64_t k = 0; k < cols; ++k) {
-    float s = 0;
-    for (int64_t blk = 0; blk < blocks; ++blk) s += partial[blk * cols + k];
-    out[k] = scale * s;
+  for (int64_t blk = 1; blk < blocks; ++blk) {
+    const float* acc = partial.data() + blk * cols;
+#pragma omp simd
+    for (int64_t k = 0; k < cols; ++k) partial[k] += acc[k];
   }
+#pragma omp simd
+  for (int64_t k = 0; k < cols; ++k) out[k] = scale * partial[k];
 }
 
 // Any other pattern: each output element (or output run, when the innermost dimension is
@@ -178,8 +204,14 @@ void sum_to_shape_impl(const ReducePlan& plan, const float* x, const float* y, f
   const size_t nd = plan.dims.size();
   if (nd == 1 && plan.keep[0]) {  // nothing to sum: a scaled copy (or product)
     const int64_t n = plan.dims[0];
-#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
-    for (int64_t i = 0; i < n; ++i) out[i] = scale * value<kHasY>(x, y, i);
+#pragma omp parallel for schedule(static) if (n > kParallelWork)
+    for (int64_t c = 0; c < n; c += kFlatChunk) {
+      const float* xc = x + c;
+      const float* yc = kHasY ? y + c : nullptr;
+      float* oc = out + c;
+#pragma omp simd
+      for (int64_t i = 0; i < std::min(kFlatChunk, n - c); ++i) oc[i] = scale * value<kHasY>(xc, yc, i);
+    }
   } else if (!plan.keep[0] && (nd == 1 || (nd == 2 && plan.keep[1]))) {  // everything, or leading rows
     sum_leading_rows<kHasY>(plan.dims[0], nd == 2 ? plan.dims[1] : 1, x, y, scale, out);
   } else {

@@ -28,18 +28,20 @@ double sum_of_squares(const float* x, int64_t n) {
 
 double sum_squared_difference(const float* a, const float* b, int64_t n) {
   return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    const float *pa = a + i0, *pb = b + i0;
     float s = 0;
 #pragma omp simd reduction(+ : s)
-    for (int64_t i = i0; i < i1; ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+    for (int64_t i = 0; i < i1 - i0; ++i) s += (pa[i] - pb[i]) * (pa[i] - pb[i]);
     return static_cast<double>(s);
   });
 }
 
 double sum_abs_difference(const float* a, const float* b, int64_t n) {
   return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    const float *pa = a + i0, *pb = b + i0;
     float s = 0;
 #pragma omp simd reduction(+ : s)
-    for (int64_t i = i0; i < i1; ++i) s += std::fabs(a[i] - b[i]);
+    for (int64_t i = 0; i < i1 - i0; ++i) s += std::fabs(pa[i] - pb[i]);
     return static_cast<double>(s);
   });
 }

@@ -21,7 +21,8 @@ constexpr int64_t kSumBlock = 16384;
 
 // The sum over [0, n) of block_sum(i0, i1), a float-sized partial sum of [i0, i1), taken over
 // blocks of kSumBlock elements that are added in double, in block order. Blocks run in
-// parallel, yet the total does not depend on the thread count.
+// parallel, yet the total does not depend on the thread count. (GCC turns a simd loop over
+// [i0, i1) inside the parallel region into gathers: offset the pointers and count from 0.)
 template <class BlockSum>
 double sum_in_blocks(int64_t n, BlockSum block_sum) {
   const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
