@@ -62,22 +62,15 @@ void product_grad(const Tensor& x, const Tensor& grad, const Tensor& other) {
   }
 }
 
-// d(a / b)/da = 1 / b.
-void dividend_grad(const Tensor& a, const Tensor& b, const Tensor& grad) {
-  if (!a.requires_grad()) return;
-  const Tensor quotient = apply(BinaryOp::div, grad, b, grad.shape());
-  autograd::accumulate_grad(a, a.shape() == grad.shape() ? quotient : sum_to(quotient, Tensor(), a.shape(), 1.0f));
-}
-
-// d(a / b)/db = -(a / b) / b: b is constant over the dimensions it is stretched along, so
-// -sum(grad * out) / b.
-void divisor_grad(const Tensor& b, const Tensor& out, const Tensor& grad) {
-  if (!b.requires_grad()) return;
-  Tensor gb = sum_to(grad, out, b.shape(), -1.0f);
-  float* p = gb.data<float>();
-  kernels::cpu::broadcast_binary(BinaryOp::div, kernels::cpu::plan_broadcast(b.shape(), b.shape(), b.shape()), p,
-                                 b.data<float>(), p);
-  autograd::accumulate_grad(b, gb);
+// d(a / b)/da = 1 / b and d(a / b)/db = -(a / b) / b: both gradients go through grad / b,
+// and b's is then -sum(grad / b * out), so one division pass serves both.
+void quotient_grads(const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& grad) {
+  if (!a.requires_grad() && !b.requires_grad()) return;
+  const Tensor over_b = apply(BinaryOp::div, grad, b, grad.shape());
+  if (a.requires_grad()) {
+    autograd::accumulate_grad(a, a.shape() == grad.shape() ? over_b : sum_to(over_b, Tensor(), a.shape(), 1.0f));
+  }
+  if (b.requires_grad()) autograd::accumulate_grad(b, sum_to(over_b, out, b.shape(), -1.0f));
 }
 
 Tensor binary(BinaryOp op, const char* name, const Tensor& a, const Tensor& b) {
@@ -98,8 +91,7 @@ Tensor binary(BinaryOp op, const char* name, const Tensor& a, const Tensor& b) {
         product_grad(b, grad, a);
         break;
       case BinaryOp::div:
-        dividend_grad(a, b, grad);
-        divisor_grad(b, result, grad);
+        quotient_grads(a, b, result, grad);
         break;
     }
   });
