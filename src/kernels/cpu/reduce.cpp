@@ -1,5 +1,7 @@
 #include "kernels/cpu/reduce.h"
 
+#include <cmath>
+
 namespace tessera::kernels::cpu {
 
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
@@ -22,6 +24,26 @@ double sum_of_squares(const float* x, int64_t n) {
 #pragma omp parallel for reduction(+ : total) schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) total += static_cast<double>(x[i]) * x[i];
   return total;
+}
+
+double sum_squared_difference(const float* a, const float* b, int64_t n) {
+  return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    const float *pa = a + i0, *pb = b + i0;
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < i1 - i0; ++i) s += (pa[i] - pb[i]) * (pa[i] - pb[i]);
+    return static_cast<double>(s);
+  });
+}
+
+double sum_abs_difference(const float* a, const float* b, int64_t n) {
+  return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    const float *pa = a + i0, *pb = b + i0;
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < i1 - i0; ++i) s += std::fabs(pa[i] - pb[i]);
+    return static_cast<double>(s);
+  });
 }
 
 }  // namespace tessera::kernels::cpu
