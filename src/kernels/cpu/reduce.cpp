@@ -20,10 +20,13 @@ void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
 }
 
 double sum_of_squares(const float* x, int64_t n) {
-  double total = 0;
-#pragma omp parallel for reduction(+ : total) schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) total += static_cast<double>(x[i]) * x[i];
-  return total;
+  return sum_in_blocks(n, [=](int64_t i0, int64_t i1) {
+    const float* p = x + i0;
+    double s = 0;  // double within the block too: the gradient norm feeds clipping and logs
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < i1 - i0; ++i) s += static_cast<double>(p[i]) * p[i];
+    return s;
+  });
 }
 
 double sum_squared_difference(const float* a, const float* b, int64_t n) {

@@ -9,7 +9,7 @@ namespace tessera::kernels::cpu {
 // out[j] = sum_r x[r, j]   x: (rows, cols), out: (cols)
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols);
 
-// sum of squares of x, accumulated in double. x: (n)
+// sum of squares of x, accumulated in double, independent of the thread count. x: (n)
 double sum_of_squares(const float* x, int64_t n);
 
 // sum of (a - b)^2 and of |a - b|, independent of the thread count. a, b: (n)
