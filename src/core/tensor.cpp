@@ -1,21 +1,19 @@
 #include "core/tensor.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 
+#include "core/allocator.h"
 #include "core/half.h"
 
 namespace tessera {
 
 Storage::Storage(size_t bytes, Device dev) : nbytes(bytes), device(dev) {
   TESSERA_CHECK(dev == Device::cpu, "tensor storage on ", device_name(dev), " is not available in this build");
-  const size_t rounded = (bytes + 63) / 64 * 64;
-  data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  TESSERA_CHECK(data != nullptr, "out of memory allocating ", bytes, " bytes");
+  data = allocate_host(bytes);
 }
 
-Storage::~Storage() { std::free(data); }
+Storage::~Storage() { free_host(data, nbytes); }
 
 namespace {
 
