@@ -1,0 +1,153 @@
+// The attention backward: one task per (batch, head), so each task alone writes its
+// head's dq, dk and dv rows, in a fixed order, and the result does not depend on the
+// thread count. Within it, the outer loop runs over key blocks (their dk, dv stay in
+// tile-sized accumulators) and the inner one over the query blocks that may see
+// them, recomputing each score tile from the saved log-sum-exp:
+//   P = exp2(S - lse), dP = dO V^T, dS = P * (dP - rowsum(dO * O)),
+//   dV += P^T dO, dQ += scale dS K, dK += scale dS^T Q.
+// Scores are query-major here (S = Q K^T): K^T and V^T are transposed once per key block
+// and reused by every query block, while Q and dO are used as stored.
+#include <algorithm>
+#include <cmath>
+
+#include "core/threads.h"
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/attention_tiles.h"
+#include "kernels/cpu/simd16.h"
+#include "kernels/cpu/tile_gemm.h"
+
+namespace tessera::kernels::cpu {
+
+using namespace attention_tiles;
+
+namespace {
+
+// Per-thread buffers, sized by the tiles alone: 2 D x Bk (K^T, V^T) + 3 Bk x Dp
+// (scaled K, dK and dV accumulators) + 3 Bq x Dp (padded Q and dO rows, a dQ tile)
+// + 2 Bq x Bk (P and dP / dS) + Bq floats, whatever Tq and Tk are.
+struct BackwardScratch {
+  explicit BackwardScratch(int64_t D, int64_t Dp)
+      : k_t(D * kKeyBlock),
+        v_t(D * kKeyBlock),
+        k_scaled(kKeyBlock * Dp),
+        dk(kKeyBlock * Dp),
+        dv(kKeyBlock * Dp),
+        q_rows(kQueryBlock * Dp),
+        do_rows(kQueryBlock * Dp),
+        dq(kQueryBlock * Dp),
+        probs(kQueryBlock * kKeyBlock),
+        dprobs(kQueryBlock * kKeyBlock),
+        out_dot(kQueryBlock) {}
+  Scratch k_t, v_t, k_scaled, dk, dv, q_rows, do_rows, dq, probs, dprobs, out_dot;
+};
+
+struct HeadPointers {
+  const float *q, *k, *v, *out, *lse, *dout;
+  float *dq, *dk, *dv;
+};
+
+// Queries [i0, i0 + nq) against the key block held in the scratch (keys [j0, j0 + nk)).
+void backward_tile(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk,
+                   const HeadPointers& head, BackwardScratch& scratch) {
+  const int64_t D = p.head_dim, Dp = round_up_columns(D), row = p.heads * D, width = round_up_columns(nk);
+  int64_t ld_q = 0, ld_do = 0;
+  const float* q = padded_rows(head.q + i0 * row, nq, row, D, Dp, scratch.q_rows.get(), ld_q);
+  const float* dout = padded_rows(head.dout + i0 * row, nq, row, D, Dp, scratch.do_rows.get(), ld_do);
+  float* out_dot = scratch.out_dot.get();
+  for (int64_t i = 0; i < nq; ++i) {
+    const float* o = head.out + (i0 + i) * row;
+    const float* g = head.dout + (i0 + i) * row;
+    // Fused multiply-adds in d order, as tile_gemm forms dP = dO V^T: where out is one
+    // value row (a single allowed key), dP - rowsum(dO * O) is then exactly 0.
+    float total = 0.0f;
+    for (int64_t d = 0; d < D; ++d) total = std::fma(o[d], g[d], total);
+    out_dot[i] = total;
+  }
+
+  float* probs = scratch.probs.get();
+  float* dprobs = scratch.dprobs.get();
+  tile_gemm(false, false, nq, width, D, q, ld_q, scratch.k_t.get(), kKeyBlock, probs, kKeyBlock);
+  mask_scores(p, b, i0, nq, j0, nk, probs, kKeyBlock, false);
+  const Vec16 c = Vec16::broadcast(p.scale * kLog2e);  // the forward's scaling, see there
+  for (int64_t i = 0; i < nq; ++i) {
+    // lse is +inf for a query that sees no key: its probabilities are all 0.
+    const Vec16 lse = Vec16::broadcast(head.lse[i0 + i]);
+    for (int64_t col = 0; col < width; col += 16) {
+      float* s = probs + i * kKeyBlock + col;
+      exp2(c * Vec16::load(s) - lse).store(s);
+    }
+  }
+  // Columns from nk to width hold values of padding keys; the products below stop at nk.
+  tile_gemm(true, true, nk, Dp, nq, probs, kKeyBlock, dout, ld_do, scratch.dv.get(), Dp);  // dV += P^T dO
+  tile_gemm(false, false, nq, width, D, dout, ld_do, scratch.v_t.get(), kKeyBlock, dprobs, kKeyBlock);
+  for (int64_t i = 0; i < nq; ++i) {
+    const Vec16 dot = Vec16::broadcast(out_dot[i]);
+    for (int64_t c = 0; c < width; c += 16) {
+      float* ds = dprobs + i * kKeyBlock + c;
+      (Vec16::load(probs + i * kKeyBlock + c) * (Vec16::load(ds) - dot)).store(ds);
+    }
+  }
+  float* dq = scratch.dq.get();
+  tile_gemm(false, false, nq, Dp, nk, dprobs, kKeyBlock, scratch.k_scaled.get(), Dp, dq, Dp);  // scale dS K
+  for (int64_t i = 0; i < nq; ++i) {
+    float* target = head.dq + (i0 + i) * row;
+    for (int64_t d = 0; d < D; ++d) target[d] += dq[i * Dp + d];
+  }
+  tile_gemm(true, true, nk, Dp, nq, dprobs, kKeyBlock, q, ld_q, scratch.dk.get(), Dp);  // dK += dS^T Q
+}
+
+void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPointers& all, BackwardScratch& scratch) {
+  const int64_t H = p.heads, D = p.head_dim, Dp = round_up_columns(D), row = H * D;
+  const int64_t q_start = (b * p.q_len * H + h) * D, kv_start = (b * p.kv_len * H + h) * D;
+  const HeadPointers head{
+      all.q + q_start,    all.k + kv_start, all.v + kv_start,  all.out + q_start, all.lse + (b * H + h) * p.q_len,
+      all.dout + q_start, all.dq + q_start, all.dk + kv_start, all.dv + kv_start};
+  for (int64_t i = 0; i < p.q_len; ++i) std::fill(head.dq + i * row, head.dq + i * row + D, 0.0f);
+
+  float* k_scaled = scratch.k_scaled.get();
+  float* dk = scratch.dk.get();
+  float* dv = scratch.dv.get();
+  for (int64_t j0 = 0; j0 < p.kv_len; j0 += kKeyBlock) {
+    const int64_t nk = std::min(kKeyBlock, p.kv_len - j0);
+    const float* k_rows = head.k + j0 * row;
+    transpose_scaled(k_rows, nk, row, D, 1.0f, scratch.k_t.get(), kKeyBlock);
+    transpose_scaled(head.v + j0 * row, nk, row, D, 1.0f, scratch.v_t.get(), kKeyBlock);
+    for (int64_t j = 0; j < nk; ++j) {
+      for (int64_t d = 0; d < D; ++d) k_scaled[j * Dp + d] = k_rows[j * row + d] * p.scale;
+      std::fill(k_scaled + j * Dp + D, k_scaled + (j + 1) * Dp, 0.0f);
+    }
+    std::fill(dk, dk + nk * Dp, 0.0f);
+    std::fill(dv, dv + nk * Dp, 0.0f);
+    // Causal: queries before the first that sees key j0 are skipped entirely.
+    const int64_t first_query = p.causal ? std::max<int64_t>(0, j0 - (p.kv_len - p.q_len)) : 0;
+    for (int64_t i0 = first_query; i0 < p.q_len; i0 += kQueryBlock) {
+      backward_tile(p, b, i0, std::min(kQueryBlock, p.q_len - i0), j0, nk, head, scratch);
+    }
+    for (int64_t j = 0; j < nk; ++j) {
+      float* dk_row = head.dk + (j0 + j) * row;
+      float* dv_row = head.dv + (j0 + j) * row;
+      for (int64_t d = 0; d < D; ++d) {
+        dk_row[d] = dk[j * Dp + d] * p.scale;
+        dv_row[d] = dv[j * Dp + d];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void attention_backward(const AttentionParams& p, const float* q, const float* k, const float* v, const float* out,
+                        const float* lse, const float* dout, float* dq, float* dk, float* dv) {
+  const HeadPointers all{q, k, v, out, lse, dout, dq, dk, dv};
+  const int64_t tasks = p.batch * p.heads;
+  const int64_t work = tasks * p.q_len * p.kv_len * p.head_dim;
+  const int threads = num_threads();
+#pragma omp parallel num_threads(threads) if (work > (1 << 17))
+  {
+    BackwardScratch scratch(p.head_dim, round_up_columns(p.head_dim));
+#pragma omp for schedule(dynamic)
+    for (int64_t t = 0; t < tasks; ++t) backward_head(p, t / p.heads, t % p.heads, all, scratch);
+  }
+}
+
+}  // namespace tessera::kernels::cpu

@@ -1,0 +1,61 @@
+#include "kernels/cpu/attention_tiles.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace tessera::kernels::cpu::attention_tiles {
+
+void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float* s,
+                 int64_t ld, bool keys_major) {
+  const float banned = (p.scale > 0.0f ? -1.0f : 1.0f) * std::numeric_limits<float>::infinity();
+  // Causal: each query's allowed keys are a prefix, so its banned ones are a run to the
+  // tile's edge; nothing to do when even the first query of the block sees every key.
+  if (p.causal && key_end(p, i0) < j0 + nk) {
+    if (keys_major) {
+      // Key j is seen by the queries from j - (Tk - Tq) on: ban the columns before.
+      for (int64_t j = 0; j < nk; ++j) {
+        const int64_t first = std::clamp<int64_t>(j0 + j - (p.kv_len - p.q_len) - i0, 0, nq);
+        std::fill(s + j * ld, s + j * ld + first, banned);
+      }
+    } else {
+      for (int64_t i = 0; i < nq; ++i) {
+        const int64_t end = std::clamp<int64_t>(key_end(p, i0 + i) - j0, 0, nk);
+        std::fill(s + i * ld + end, s + i * ld + nk, banned);
+      }
+    }
+  }
+  if (p.mask == nullptr) return;
+  const uint8_t* allowed = p.mask + b * p.mask_batch_stride;
+  for (int64_t i = 0; i < nq; ++i) {
+    const uint8_t* row = allowed + (i0 + i) * p.kv_len + j0;
+    for (int64_t j = 0; j < nk; ++j) {
+      if (row[j] == 0) s[keys_major ? j * ld + i : i * ld + j] = banned;
+    }
+  }
+}
+
+const float* padded_rows(const float* src, int64_t rows, int64_t ld, int64_t D, int64_t Dp, float* scratch,
+                         int64_t& ld_out) {
+  if (D == Dp) {
+    ld_out = ld;
+    return src;
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(scratch + r * Dp, src + r * ld, D * sizeof(float));
+    std::fill(scratch + r * Dp + D, scratch + (r + 1) * Dp, 0.0f);
+  }
+  ld_out = Dp;
+  return scratch;
+}
+
+void transpose_scaled(const float* src, int64_t rows, int64_t ld, int64_t D, float scale, float* dst, int64_t ld_dst) {
+  const int64_t cols = round_up_columns(rows);
+  for (int64_t d = 0; d < D; ++d) {
+    float* out = dst + d * ld_dst;
+    for (int64_t r = 0; r < rows; ++r) out[r] = src[r * ld + d] * scale;
+    std::fill(out + rows, out + cols, 0.0f);
+  }
+}
+
+}  // namespace tessera::kernels::cpu::attention_tiles

@@ -1,0 +1,60 @@
+#pragma once
+// What the attention forward and backward share: tile sizes, scratch buffers, the mask
+// applied to a tile of scores, and the copies that turn rows of q, k, v into operands of
+// tile_gemm. Internal to the attention kernels.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/tile_gemm.h"
+
+namespace tessera::kernels::cpu::attention_tiles {
+
+// Queries and keys per tile. 64 = four groups of 16 columns: one full register block
+// of tile_gemm across a tile's width.
+inline constexpr int64_t kQueryBlock = 64;
+inline constexpr int64_t kKeyBlock = 64;
+inline constexpr float kLog2e = 1.4426950408889634f;
+
+inline int64_t round_up_columns(int64_t n) { return (n + kTileColumns - 1) / kTileColumns * kTileColumns; }
+
+// A 64-byte aligned float buffer (rows of tiles then start on cache lines).
+class Scratch {
+ public:
+  explicit Scratch(int64_t floats)
+      : data_(static_cast<float*>(std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64))) {}
+  float* get() const { return data_.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> data_;
+};
+
+// Query i sees keys [0, key_end(i)).
+inline int64_t key_end(const AttentionParams& p, int64_t i) {
+  if (!p.causal) return p.kv_len;
+  const int64_t end = p.kv_len - p.q_len + i + 1;
+  return end < 0 ? 0 : (end > p.kv_len ? p.kv_len : end);
+}
+
+// Bans the raw scores (q . k, before scaling) that batch entry b's queries
+// [i0, i0 + nq) may not give keys [j0, j0 + nk): sets them to the infinity that scaling
+// turns into -inf (+inf for a negative scale). The score of (i0 + i, j0 + j) is
+// s[i * ld + j], or s[j * ld + i] when keys_major (the forward's transposed tile).
+void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float* s,
+                 int64_t ld, bool keys_major);
+
+// rows x D values with row stride ld as a tile_gemm B operand of width Dp (D rounded up
+// to whole column groups): src itself when D == Dp, else a copy in `scratch` (row
+// stride Dp) with zero columns after D. Sets ld_out to the operand's row stride.
+const float* padded_rows(const float* src, int64_t rows, int64_t ld, int64_t D, int64_t Dp, float* scratch,
+                         int64_t& ld_out);
+
+// dst (D, ld_dst) = scale * src^T for src (rows, D) with row stride ld; columns rows to
+// round_up_columns(rows) of dst are zeroed, so the transpose is a whole-group operand.
+void transpose_scaled(const float* src, int64_t rows, int64_t ld, int64_t D, float scale, float* dst, int64_t ld_dst);
+
+}  // namespace tessera::kernels::cpu::attention_tiles
