@@ -22,11 +22,12 @@ using namespace attention_tiles;
 
 namespace {
 
-// Per-thread buffers, sized by the tiles alone: 2 D x Bk (K^T, V^T) + 3 Bk x Dp
-// (scaled K, dK and dV accumulators) + 3 Bq x Dp (padded Q and dO rows, a dQ tile)
-// + 2 Bq x Bk (P and dP / dS) + Bq floats, whatever Tq and Tk are.
+// Per-thread buffers: 2 D x Bk (K^T, V^T) + 3 Bk x Dp (scaled K, dK and dV
+// accumulators) + 3 Bq x Dp (padded Q and dO rows, a dQ tile) + 2 Bq x Bk (P and
+// dP / dS) floats for the tiles, plus Tq floats for the head's rowsum(dO * O); never
+// anything of size Tq x Tk.
 struct BackwardScratch {
-  explicit BackwardScratch(int64_t D, int64_t Dp)
+  BackwardScratch(int64_t D, int64_t Dp, int64_t q_len)
       : k_t(D * kKeyBlock),
         v_t(D * kKeyBlock),
         k_scaled(kKeyBlock * Dp),
@@ -37,7 +38,7 @@ struct BackwardScratch {
         dq(kQueryBlock * Dp),
         probs(kQueryBlock * kKeyBlock),
         dprobs(kQueryBlock * kKeyBlock),
-        out_dot(kQueryBlock) {}
+        out_dot(q_len) {}
   Scratch k_t, v_t, k_scaled, dk, dv, q_rows, do_rows, dq, probs, dprobs, out_dot;
 };
 
@@ -47,53 +48,71 @@ struct HeadPointers {
 };
 
 // Queries [i0, i0 + nq) against the key block held in the scratch (keys [j0, j0 + nk)).
+// Across the causal diagonal the work goes in bands of 16 queries (for the products over
+// keys) and of 16 keys (for those over queries), each limited to what its rows see.
 void backward_tile(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk,
                    const HeadPointers& head, BackwardScratch& scratch) {
-  const int64_t D = p.head_dim, Dp = round_up_columns(D), row = p.heads * D, width = round_up_columns(nk);
+  const int64_t D = p.head_dim, Dp = round_up_columns(D), row = p.heads * D;
   int64_t ld_q = 0, ld_do = 0;
   const float* q = padded_rows(head.q + i0 * row, nq, row, D, Dp, scratch.q_rows.get(), ld_q);
   const float* dout = padded_rows(head.dout + i0 * row, nq, row, D, Dp, scratch.do_rows.get(), ld_do);
-  float* out_dot = scratch.out_dot.get();
-  for (int64_t i = 0; i < nq; ++i) {
-    const float* o = head.out + (i0 + i) * row;
-    const float* g = head.dout + (i0 + i) * row;
-    // Fused multiply-adds in d order, as tile_gemm forms dP = dO V^T: where out is one
-    // value row (a single allowed key), dP - rowsum(dO * O) is then exactly 0.
-    float total = 0.0f;
-    for (int64_t d = 0; d < D; ++d) total = std::fma(o[d], g[d], total);
-    out_dot[i] = total;
-  }
-
+  const float* out_dot = scratch.out_dot.get() + i0;
   float* probs = scratch.probs.get();
   float* dprobs = scratch.dprobs.get();
-  tile_gemm(false, false, nq, width, D, q, ld_q, scratch.k_t.get(), kKeyBlock, probs, kKeyBlock);
-  mask_scores(p, b, i0, nq, j0, nk, probs, kKeyBlock, false);
-  const Vec16 c = Vec16::broadcast(p.scale * kLog2e);  // the forward's scaling, see there
-  for (int64_t i = 0; i < nq; ++i) {
-    // lse is +inf for a query that sees no key: its probabilities are all 0.
-    const Vec16 lse = Vec16::broadcast(head.lse[i0 + i]);
-    for (int64_t col = 0; col < width; col += 16) {
-      float* s = probs + i * kKeyBlock + col;
-      exp2(c * Vec16::load(s) - lse).store(s);
-    }
-  }
-  // Columns from nk to width hold values of padding keys; the products below stop at nk.
-  tile_gemm(true, true, nk, Dp, nq, probs, kKeyBlock, dout, ld_do, scratch.dv.get(), Dp);  // dV += P^T dO
-  tile_gemm(false, false, nq, width, D, dout, ld_do, scratch.v_t.get(), kKeyBlock, dprobs, kKeyBlock);
-  for (int64_t i = 0; i < nq; ++i) {
-    const Vec16 dot = Vec16::broadcast(out_dot[i]);
-    for (int64_t c = 0; c < width; c += 16) {
-      float* ds = dprobs + i * kKeyBlock + c;
-      (Vec16::load(probs + i * kKeyBlock + c) * (Vec16::load(ds) - dot)).store(ds);
-    }
-  }
   float* dq = scratch.dq.get();
-  tile_gemm(false, false, nq, Dp, nk, dprobs, kKeyBlock, scratch.k_scaled.get(), Dp, dq, Dp);  // scale dS K
-  for (int64_t i = 0; i < nq; ++i) {
-    float* target = head.dq + (i0 + i) * row;
-    for (int64_t d = 0; d < D; ++d) target[d] += dq[i * Dp + d];
+  const Vec16 c = Vec16::broadcast(p.scale * kLog2e);  // the forward's scaling, see there
+  const int64_t band = crosses_diagonal(p, i0, j0, nk) ? 16 : kQueryBlock;
+
+  for (int64_t a = 0; a < nq; a += band) {
+    const int64_t rows = std::min(band, nq - a);
+    const int64_t seen = std::clamp<int64_t>(key_end(p, i0 + a + rows - 1) - j0, 0, nk);
+    // Columns from `seen` to `width` are banned or padding keys: computed, never used.
+    const int64_t width = round_up_columns(seen);
+    float* s = probs + a * kKeyBlock;
+    float* ds = dprobs + a * kKeyBlock;
+    tile_gemm(false, false, rows, width, D, q + a * ld_q, ld_q, scratch.k_t.get(), kKeyBlock, s, kKeyBlock);
+    mask_scores(p, b, i0 + a, rows, j0, nk, s, kKeyBlock, false);
+    tile_gemm(false, false, rows, width, D, dout + a * ld_do, ld_do, scratch.v_t.get(), kKeyBlock, ds, kKeyBlock);
+    for (int64_t i = 0; i < rows; ++i) {
+      // lse is +inf for a query that sees no key: its probabilities are all 0.
+      const Vec16 lse = Vec16::broadcast(head.lse[i0 + a + i]), dot = Vec16::broadcast(out_dot[a + i]);
+      for (int64_t col = i * kKeyBlock; col < i * kKeyBlock + width; col += 16) {
+        const Vec16 prob = exp2(c * Vec16::load(s + col) - lse);
+        prob.store(s + col);
+        (prob * (Vec16::load(ds + col) - dot)).store(ds + col);  // dS = P (dP - rowsum(dO O))
+      }
+    }
+    tile_gemm(false, false, rows, Dp, seen, ds, kKeyBlock, scratch.k_scaled.get(), Dp, dq, Dp);  // scale dS K
+    for (int64_t i = 0; i < rows; ++i) {
+      float* target = head.dq + (i0 + a + i) * row;
+      for (int64_t d = 0; d < D; ++d) target[d] += dq[i * Dp + d];
+    }
   }
-  tile_gemm(true, true, nk, Dp, nq, dprobs, kKeyBlock, q, ld_q, scratch.dk.get(), Dp);  // dK += dS^T Q
+  for (int64_t k0 = 0; k0 < nk; k0 += band) {
+    const int64_t keys = std::min(band, nk - k0);
+    const int64_t first = std::clamp<int64_t>(first_query(p, j0 + k0) - i0, 0, nq);
+    const float* p_rows = probs + first * kKeyBlock + k0;
+    const float* ds_rows = dprobs + first * kKeyBlock + k0;
+    tile_gemm(true, true, keys, Dp, nq - first, p_rows, kKeyBlock, dout + first * ld_do, ld_do,
+              scratch.dv.get() + k0 * Dp, Dp);  // dV += P^T dO
+    tile_gemm(true, true, keys, Dp, nq - first, ds_rows, kKeyBlock, q + first * ld_q, ld_q, scratch.dk.get() + k0 * Dp,
+              Dp);  // dK += dS^T Q
+  }
+}
+
+// dots[i] = rowsum(dO * O) for the head's rows i < rows (row stride `row`). Fused
+// multiply-adds in d order, as tile_gemm forms dP = dO V^T, so that where out is one
+// value row (a single allowed key) dP - dots is exactly 0. Sixteen rows at a time, so
+// their chains of dependent adds overlap.
+void output_dots(const float* out, const float* dout, int64_t rows, int64_t row, int64_t D, float* dots) {
+  for (int64_t i0 = 0; i0 < rows; i0 += 16) {
+    const int64_t n = std::min<int64_t>(16, rows - i0);
+    float total[16] = {};
+    for (int64_t d = 0; d < D; ++d) {
+      for (int64_t i = 0; i < n; ++i) total[i] = std::fma(out[(i0 + i) * row + d], dout[(i0 + i) * row + d], total[i]);
+    }
+    std::copy(total, total + n, dots + i0);
+  }
 }
 
 void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPointers& all, BackwardScratch& scratch) {
@@ -103,6 +122,7 @@ void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPoi
       all.q + q_start,    all.k + kv_start, all.v + kv_start,  all.out + q_start, all.lse + (b * H + h) * p.q_len,
       all.dout + q_start, all.dq + q_start, all.dk + kv_start, all.dv + kv_start};
   for (int64_t i = 0; i < p.q_len; ++i) std::fill(head.dq + i * row, head.dq + i * row + D, 0.0f);
+  output_dots(head.out, head.dout, p.q_len, row, D, scratch.out_dot.get());
 
   float* k_scaled = scratch.k_scaled.get();
   float* dk = scratch.dk.get();
@@ -119,8 +139,7 @@ void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPoi
     std::fill(dk, dk + nk * Dp, 0.0f);
     std::fill(dv, dv + nk * Dp, 0.0f);
     // Causal: queries before the first that sees key j0 are skipped entirely.
-    const int64_t first_query = p.causal ? std::max<int64_t>(0, j0 - (p.kv_len - p.q_len)) : 0;
-    for (int64_t i0 = first_query; i0 < p.q_len; i0 += kQueryBlock) {
+    for (int64_t i0 = first_query(p, j0); i0 < p.q_len; i0 += kQueryBlock) {
       backward_tile(p, b, i0, std::min(kQueryBlock, p.q_len - i0), j0, nk, head, scratch);
     }
     for (int64_t j = 0; j < nk; ++j) {
@@ -144,7 +163,7 @@ void attention_backward(const AttentionParams& p, const float* q, const float* k
   const int threads = num_threads();
 #pragma omp parallel num_threads(threads) if (work > (1 << 17))
   {
-    BackwardScratch scratch(p.head_dim, round_up_columns(p.head_dim));
+    BackwardScratch scratch(p.head_dim, round_up_columns(p.head_dim), p.q_len);
 #pragma omp for schedule(dynamic)
     for (int64_t t = 0; t < tasks; ++t) backward_head(p, t / p.heads, t % p.heads, all, scratch);
   }

@@ -66,7 +66,14 @@ void forward_block(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, c
   const int64_t keys = key_end(p, i0 + nq - 1);
   for (int64_t j0 = 0; j0 < keys; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, keys - j0);
-    tile_gemm(false, false, nk, groups * 16, D, k_rows + j0 * row, row, q_t, kQueryBlock, s, kQueryBlock);
+    // A tile the causal diagonal crosses is computed in bands of 16 keys, each only for
+    // the column groups of queries that see one of them; what is left out is banned.
+    const int64_t band = crosses_diagonal(p, i0, j0, nk) ? 16 : kKeyBlock;
+    for (int64_t r0 = 0; r0 < nk; r0 += band) {
+      const int64_t c0 = std::max<int64_t>(0, first_query(p, j0 + r0) - i0) / 16 * 16;
+      tile_gemm(false, false, std::min(band, nk - r0), groups * 16 - c0, D, k_rows + (j0 + r0) * row, row, q_t + c0,
+                kQueryBlock, s + r0 * kQueryBlock + c0, kQueryBlock);
+    }
     mask_scores(p, b, i0, nq, j0, nk, s, kQueryBlock, true);
     for (int64_t g = 0; g < groups; ++g) {
       float* col = s + 16 * g;
@@ -87,11 +94,18 @@ void forward_block(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, c
     }
     for (int64_t i = 0; i < nq; ++i) {
       const Vec16 a = Vec16::broadcast(rescale[i]);
-      for (int64_t c = 0; c < Dp; c += 16) (Vec16::load(acc + i * Dp + c) * a).store(acc + i * Dp + c);
+      for (int64_t col = 0; col < Dp; col += 16) (Vec16::load(acc + i * Dp + col) * a).store(acc + i * Dp + col);
     }
     int64_t ld_v = 0;
     const float* v_op = padded_rows(v_rows + j0 * row, nk, row, D, Dp, scratch.v_rows.get(), ld_v);
-    tile_gemm(true, true, nq, Dp, nk, s, kQueryBlock, v_op, ld_v, acc, Dp);  // acc += P V, P = (S^T)^T
+    // acc += P V, P = (S^T)^T; in bands of 16 queries across the diagonal, each over the
+    // keys that one of them sees.
+    const int64_t query_band = band == kKeyBlock ? nq : 16;
+    for (int64_t a = 0; a < nq; a += query_band) {
+      const int64_t rows = std::min(query_band, nq - a);
+      const int64_t seen = std::clamp<int64_t>(key_end(p, i0 + a + rows - 1) - j0, 0, nk);
+      tile_gemm(true, true, rows, Dp, seen, s + a, kQueryBlock, v_op, ld_v, acc + a * Dp, Dp);
+    }
   }
 
   for (int64_t i = 0; i < nq; ++i) {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/cpu/simd16.h"
+
 namespace tessera::kernels::cpu::attention_tiles {
 
 void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float* s,
@@ -11,11 +13,10 @@ void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, in
   const float banned = (p.scale > 0.0f ? -1.0f : 1.0f) * std::numeric_limits<float>::infinity();
   // Causal: each query's allowed keys are a prefix, so its banned ones are a run to the
   // tile's edge; nothing to do when even the first query of the block sees every key.
-  if (p.causal && key_end(p, i0) < j0 + nk) {
+  if (crosses_diagonal(p, i0, j0, nk)) {
     if (keys_major) {
-      // Key j is seen by the queries from j - (Tk - Tq) on: ban the columns before.
       for (int64_t j = 0; j < nk; ++j) {
-        const int64_t first = std::clamp<int64_t>(j0 + j - (p.kv_len - p.q_len) - i0, 0, nq);
+        const int64_t first = std::clamp<int64_t>(first_query(p, j0 + j) - i0, 0, nq);
         std::fill(s + j * ld, s + j * ld + first, banned);
       }
     } else {
@@ -50,10 +51,14 @@ const float* padded_rows(const float* src, int64_t rows, int64_t ld, int64_t D, 
 }
 
 void transpose_scaled(const float* src, int64_t rows, int64_t ld, int64_t D, float scale, float* dst, int64_t ld_dst) {
-  const int64_t cols = round_up_columns(rows);
+  const int64_t cols = round_up_columns(rows), full_rows = rows / 16 * 16, full_d = D / 16 * 16;
+  for (int64_t r = 0; r < full_rows; r += 16) {
+    for (int64_t d = 0; d < full_d; d += 16) transpose16x16(src + r * ld + d, ld, scale, dst + d * ld_dst + r, ld_dst);
+  }
+  // The edges: d past the last whole block for every row, rows past it for every d.
   for (int64_t d = 0; d < D; ++d) {
     float* out = dst + d * ld_dst;
-    for (int64_t r = 0; r < rows; ++r) out[r] = src[r * ld + d] * scale;
+    for (int64_t r = d < full_d ? full_rows : 0; r < rows; ++r) out[r] = src[r * ld + d] * scale;
     std::fill(out + rows, out + cols, 0.0f);
   }
 }

@@ -40,6 +40,19 @@ inline int64_t key_end(const AttentionParams& p, int64_t i) {
   return end < 0 ? 0 : (end > p.kv_len ? p.kv_len : end);
 }
 
+// The first query that sees key j: j - (Tk - Tq) under causal masking, clamped to
+// [0, Tq]; 0 without.
+inline int64_t first_query(const AttentionParams& p, int64_t j) {
+  if (!p.causal) return 0;
+  const int64_t first = j - (p.kv_len - p.q_len);
+  return first < 0 ? 0 : (first > p.q_len ? p.q_len : first);
+}
+
+// Whether causal masking bans some key of [j0, j0 + nk) to some query from i0 on.
+inline bool crosses_diagonal(const AttentionParams& p, int64_t i0, int64_t j0, int64_t nk) {
+  return p.causal && key_end(p, i0) < j0 + nk;
+}
+
 // Bans the raw scores (q . k, before scaling) that batch entry b's queries
 // [i0, i0 + nq) may not give keys [j0, j0 + nk): sets them to the infinity that scaling
 // turns into -inf (+inf for a negative scale). The score of (i0 + i, j0 + j) is

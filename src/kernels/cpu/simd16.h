@@ -9,8 +9,9 @@
 
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 // GCC 12 reports the deliberately undefined pass-through operand inside its AVX-512
-// intrinsics as maybe-uninitialized once they are inlined (a known false positive).
+// intrinsics as (maybe) uninitialized once they are inlined (a known false positive).
 #pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
@@ -40,6 +41,34 @@ struct Vec16 {
   }
   float sum() const { return _mm512_reduce_add_ps(v); }
 };
+
+// dst (16, 16) with row stride ld_dst = scale * src^T for src (16, 16) with row stride
+// ld_src: three rounds of shuffles (pairs of rows, quads, then 128-bit lanes).
+inline void transpose16x16(const float* src, int64_t ld_src, float scale, float* dst, int64_t ld_dst) {
+  const __m512 s = _mm512_set1_ps(scale);
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_mul_ps(_mm512_loadu_ps(src + i * ld_src), s);
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  // r[4k + c] now holds, in 128-bit lane L, column c + 4L of rows 4k .. 4k + 3.
+  for (int k = 0; k < 16; k += 4) {
+    r[k] = _mm512_shuffle_ps(t[k], t[k + 2], 0x44);
+    r[k + 1] = _mm512_shuffle_ps(t[k], t[k + 2], 0xEE);
+    r[k + 2] = _mm512_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+    r[k + 3] = _mm512_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+  }
+  for (int c = 0; c < 4; ++c) {
+    const __m512 e0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44), e1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xEE);
+    const __m512 e2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
+    const __m512 e3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xEE);
+    _mm512_storeu_ps(dst + c * ld_dst, _mm512_shuffle_f32x4(e0, e2, 0x88));
+    _mm512_storeu_ps(dst + (c + 4) * ld_dst, _mm512_shuffle_f32x4(e0, e2, 0xDD));
+    _mm512_storeu_ps(dst + (c + 8) * ld_dst, _mm512_shuffle_f32x4(e1, e3, 0x88));
+    _mm512_storeu_ps(dst + (c + 12) * ld_dst, _mm512_shuffle_f32x4(e1, e3, 0xDD));
+  }
+}
 
 #elif defined(__AVX2__) && defined(__FMA__)
 
@@ -130,6 +159,14 @@ struct Vec16 {
   }
 };
 
+#endif
+
+#if !defined(__AVX512F__)
+// dst (16, 16) with row stride ld_dst = scale * src^T for src (16, 16) with row stride ld_src.
+inline void transpose16x16(const float* src, int64_t ld_src, float scale, float* dst, int64_t ld_dst) {
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 16; ++j) dst[j * ld_dst + i] = src[i * ld_src + j] * scale;
+}
 #endif
 
 // 2^x to about 2 ulp; exactly 0 from -126.5 down (and for -inf), so masked scores vanish.
