@@ -1,7 +1,7 @@
 // Fused attention, forward alone (no grad) and forward + backward, on the shapes the
 // PyTorch side (bench/torch_attention.py) times under the same names.
 //
-// GFLOP/s counts the model's products: the forward's q k^T and P v (4 B H Tq Tk D),
+// The FLOPS counter (FLOP/s, shown as G/s) counts the model's products: the forward's q k^T and P v (4 B H Tq Tk D),
 // the backward's four (dO v^T, P^T dO, dS k, dS^T q), not the scores it recomputes;
 // causal counts half of that.
 #include <benchmark/benchmark.h>
@@ -10,8 +10,8 @@
 
 #include "autograd/attention.h"
 #include "autograd/engine.h"
+#include "core/error.h"
 #include "core/rng.h"
-#include "core/threads.h"
 
 namespace {
 
@@ -23,8 +23,7 @@ struct Shape4 {
 };
 
 std::string case_name(const Shape4& s) {
-  return "B" + std::to_string(s.B) + "_H" + std::to_string(s.H) + "_T" + std::to_string(s.T) + "_D" +
-         std::to_string(s.D) + (s.causal ? "_causal" : "_full");
+  return str("B", s.B, "_H", s.H, "_T", s.T, "_D", s.D, s.causal ? "_causal" : "_full");
 }
 
 double forward_flops(const Shape4& s) {
@@ -38,8 +37,7 @@ void attention_fwd(benchmark::State& state, Shape4 s) {
                v = randn({s.B, s.T, s.H, s.D}, rng);
   autograd::NoGradGuard no_grad;
   for (auto _ : state) benchmark::DoNotOptimize(scaled_dot_product_attention(q, k, v, s.causal));
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(forward_flops(s) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOPS"] = benchmark::Counter(forward_flops(s), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void attention_fwd_bwd(benchmark::State& state, Shape4 s) {
@@ -53,20 +51,18 @@ void attention_fwd_bwd(benchmark::State& state, Shape4 s) {
     autograd::backward(out, upstream);
     for (Tensor* t : {&q, &k, &v}) t->zero_grad();
   }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(3 * forward_flops(s) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOPS"] = benchmark::Counter(3 * forward_flops(s), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  tessera::set_num_threads(tessera::default_num_threads());  // honours TESSERA_THREADS
   const Shape4 shapes[] = {{4, 8, 256, 64, true}, {4, 8, 256, 64, false}, {1, 8, 1024, 64, true}};
   for (const Shape4& s : shapes) {
-    benchmark::RegisterBenchmark(("attention_fwd_bwd/" + case_name(s)).c_str(), attention_fwd_bwd, s)
+    benchmark::RegisterBenchmark(str("attention_fwd_bwd/", case_name(s)).c_str(), attention_fwd_bwd, s)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
-    benchmark::RegisterBenchmark(("attention_fwd/" + case_name(s)).c_str(), attention_fwd, s)
+    benchmark::RegisterBenchmark(str("attention_fwd/", case_name(s)).c_str(), attention_fwd, s)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
   }

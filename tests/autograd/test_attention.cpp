@@ -171,6 +171,18 @@ TEST(Attention, InferenceMatchesRecordedForward) {
   EXPECT_EQ(scaled_dot_product_attention(q, k, v, true).to_vector(), recorded);
 }
 
+// No keys: every query attends to nothing. No queries: nothing to compute.
+TEST(Attention, EmptySequences) {
+  Rng rng(13);
+  Tensor q = randn({2, 3, 2, 16}, rng), none = Tensor::zeros({2, 0, 2, 16});
+  q.set_requires_grad(true);
+  Tensor out = scaled_dot_product_attention(q, none, none, true);
+  autograd::backward(out, randn(out.shape(), rng));
+  for (float x : out.to_vector()) EXPECT_EQ(x, 0.0f);
+  for (float x : q.grad().to_vector()) EXPECT_EQ(x, 0.0f);
+  EXPECT_EQ(scaled_dot_product_attention(none, q, q, false).shape(), none.shape());
+}
+
 void expect_error(const std::function<void()>& call, const std::vector<std::string>& parts) {
   try {
     call();

@@ -126,7 +126,7 @@ void attention_forward(const AttentionParams& p, const float* q, const float* k,
                        float* lse) {
   const int64_t blocks = (p.q_len + kQueryBlock - 1) / kQueryBlock;
   const int64_t tasks = p.batch * p.heads * blocks;
-  const int64_t work = tasks * kQueryBlock * p.kv_len * p.head_dim;
+  const int64_t work = p.batch * p.heads * p.q_len * p.kv_len * p.head_dim;
   const int threads = num_threads();
 #pragma omp parallel num_threads(threads) if (work > (1 << 17))
   {
