@@ -27,11 +27,12 @@ TEST(Simd16, Exp2WithinTwoUlpOverTheNormalRange) {
   }
 }
 
-TEST(Simd16, Exp2OfVeryNegativeAndMinusInfinityIsZero) {
+TEST(Simd16, Exp2OfVeryNegativeIsZeroAndOfNanIsNan) {
   constexpr float inf = std::numeric_limits<float>::infinity();
-  std::vector<float> x = {-inf, -1e30f, -1000.0f, -127.0f, -126.6f, 0.0f, 1.0f, -1.0f};
+  std::vector<float> x = {-inf, -1e30f, -1000.0f, -127.0f, -126.6f, 0.0f, 1.0f, -1.0f, NAN};
   x.resize(16, 3.0f);
   const std::vector<float> y = exp2_of(x);
+  EXPECT_TRUE(std::isnan(y[8])) << "exp2(NaN) = " << y[8];
   for (int i = 0; i < 5; ++i) EXPECT_EQ(y[i], 0.0f) << "exp2(" << x[i] << ")";
   EXPECT_EQ(y[5], 1.0f);
   EXPECT_EQ(y[6], 2.0f);

@@ -140,6 +140,7 @@ struct Vec16 {
   friend Vec16 fma(Vec16 a, Vec16 b, Vec16 c) {
     return map([&](int i) { return std::fma(a.v[i], b.v[i], c.v[i]); });
   }
+  // Like the x86 instructions: b when either is NaN.
   friend Vec16 max(Vec16 a, Vec16 b) {
     return map([&](int i) { return a.v[i] > b.v[i] ? a.v[i] : b.v[i]; });
   }
@@ -150,7 +151,8 @@ struct Vec16 {
     return map([&](int i) { return std::nearbyint(a.v[i]); });
   }
   friend Vec16 pow2_whole(Vec16 n) {
-    return map([&](int i) { return n.v[i] <= -127.0f ? 0.0f : std::ldexp(1.0f, static_cast<int>(n.v[i])); });
+    // NaN takes the 0 branch (no conversion of NaN to int); p * 0 is still NaN then.
+    return map([&](int i) { return n.v[i] > -127.0f ? std::ldexp(1.0f, static_cast<int>(n.v[i])) : 0.0f; });
   }
   float sum() const {
     float s = 0.0f;
@@ -169,10 +171,12 @@ inline void transpose16x16(const float* src, int64_t ld_src, float scale, float*
 }
 #endif
 
-// 2^x to about 2 ulp; exactly 0 from -126.5 down (and for -inf), so masked scores vanish.
-// x = n + r with n whole and |r| <= 1/2; 2^r by its Taylor series in r ln 2 to degree 7.
+// 2^x to about 2 ulp; exactly 0 from -126.5 down (and for -inf), so masked scores vanish;
+// NaN stays NaN. x = n + r with n whole and |r| <= 1/2; 2^r by its Taylor series in
+// r ln 2 to degree 7.
 inline Vec16 exp2(Vec16 x) {
-  x = min(max(x, Vec16::broadcast(-127.0f)), Vec16::broadcast(128.0f));
+  // max and min return their second operand when one is NaN: x goes second.
+  x = min(Vec16::broadcast(128.0f), max(Vec16::broadcast(-127.0f), x));
   const Vec16 n = round_nearest(x);
   const Vec16 r = x - n;
   const float c[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 1.0f / 2, 1.0f, 1.0f};
