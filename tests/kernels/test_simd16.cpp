@@ -56,14 +56,14 @@ TEST(Simd16, ArithmeticAndSum) {
   EXPECT_EQ((va + Vec16::broadcast(1.0f)).sum(), total + 16.0f);
 }
 
-TEST(Simd16, TransposeScalesAndRespectsStrides) {
+TEST(Simd16, TransposeRespectsStrides) {
   constexpr int64_t ld_src = 19, ld_dst = 21;
   std::vector<float> src(16 * ld_src), dst(16 * ld_dst, -1.0f);
   for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i);
-  transpose16x16(src.data(), ld_src, 0.5f, dst.data(), ld_dst);
+  transpose16x16(src.data(), ld_src, dst.data(), ld_dst);
   for (int64_t i = 0; i < 16; ++i) {
     for (int64_t j = 0; j < ld_dst; ++j) {
-      const float expected = j < 16 ? 0.5f * src[j * ld_src + i] : -1.0f;  // beyond 16 columns: untouched
+      const float expected = j < 16 ? src[j * ld_src + i] : -1.0f;  // beyond 16 columns: untouched
       EXPECT_EQ(dst[i * ld_dst + j], expected) << "row " << i << " column " << j;
     }
   }

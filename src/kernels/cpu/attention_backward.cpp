@@ -3,8 +3,9 @@
 // thread count. Within it, the outer loop runs over key blocks (their dk, dv stay in
 // tile-sized accumulators) and the inner one over the query blocks that may see
 // them, recomputing each score tile from the saved log-sum-exp:
-//   P = exp2(S - lse), dP = dO V^T, dS = P * (dP - rowsum(dO * O)),
-//   dV += P^T dO, dQ += scale dS K, dK += scale dS^T Q.
+//   P = exp2(S - lse), dP = dO V^T, dS = scale P (dP - rowsum(dO * O)),
+//   dV += P^T dO, dQ += dS K, dK += dS^T Q
+// (dS is the gradient of the raw products q . k).
 // Scores are query-major here (S = Q K^T): K^T and V^T are transposed once per key block
 // and reused by every query block, while Q and dO are used as stored.
 #include <algorithm>
@@ -22,7 +23,7 @@ using namespace attention_tiles;
 
 namespace {
 
-// Per-thread buffers: 2 D x Bk (K^T, V^T) + 3 Bk x Dp (scaled K, dK and dV
+// Per-thread buffers: 2 D x Bk (K^T, V^T) + 3 Bk x Dp (padded K rows, dK and dV
 // accumulators) + 3 Bq x Dp (padded Q and dO rows, a dQ tile) + 2 Bq x Bk (P and
 // dP / dS) floats for the tiles, plus Tq floats for the head's rowsum(dO * O); never
 // anything of size Tq x Tk.
@@ -30,7 +31,7 @@ struct BackwardScratch {
   BackwardScratch(int64_t D, int64_t Dp, int64_t q_len)
       : k_t(D * kKeyBlock),
         v_t(D * kKeyBlock),
-        k_scaled(kKeyBlock * Dp),
+        k_rows(kKeyBlock * Dp),
         dk(kKeyBlock * Dp),
         dv(kKeyBlock * Dp),
         q_rows(kQueryBlock * Dp),
@@ -39,7 +40,7 @@ struct BackwardScratch {
         probs(kQueryBlock * kKeyBlock),
         dprobs(kQueryBlock * kKeyBlock),
         out_dot(q_len) {}
-  Scratch k_t, v_t, k_scaled, dk, dv, q_rows, do_rows, dq, probs, dprobs, out_dot;
+  Scratch k_t, v_t, k_rows, dk, dv, q_rows, do_rows, dq, probs, dprobs, out_dot;
 };
 
 struct HeadPointers {
@@ -47,20 +48,22 @@ struct HeadPointers {
   float *dq, *dk, *dv;
 };
 
-// Queries [i0, i0 + nq) against the key block held in the scratch (keys [j0, j0 + nk)).
+// Queries [i0, i0 + nq) against the key block [j0, j0 + nk) held in the scratch.
 // Across the causal diagonal the work goes in bands of 16 queries (for the products over
 // keys) and of 16 keys (for those over queries), each limited to what its rows see.
 void backward_tile(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk,
                    const HeadPointers& head, BackwardScratch& scratch) {
   const int64_t D = p.head_dim, Dp = round_up_columns(D), row = p.heads * D;
-  int64_t ld_q = 0, ld_do = 0;
-  const float* q = padded_rows(head.q + i0 * row, nq, row, D, Dp, scratch.q_rows.get(), ld_q);
-  const float* dout = padded_rows(head.dout + i0 * row, nq, row, D, Dp, scratch.do_rows.get(), ld_do);
+  float* q = scratch.q_rows.get();
+  float* dout = scratch.do_rows.get();
+  pack_rows(head.q + i0 * row, nq, row, D, q);
+  pack_rows(head.dout + i0 * row, nq, row, D, dout);
   const float* out_dot = scratch.out_dot.get() + i0;
   float* probs = scratch.probs.get();
   float* dprobs = scratch.dprobs.get();
   float* dq = scratch.dq.get();
   const Vec16 c = Vec16::broadcast(p.scale * kLog2e);  // the forward's scaling, see there
+  const Vec16 scale = Vec16::broadcast(p.scale);
   const int64_t band = crosses_diagonal(p, i0, j0, nk) ? 16 : kQueryBlock;
 
   for (int64_t a = 0; a < nq; a += band) {
@@ -70,32 +73,31 @@ void backward_tile(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, 
     const int64_t width = round_up_columns(seen);
     float* s = probs + a * kKeyBlock;
     float* ds = dprobs + a * kKeyBlock;
-    tile_gemm(false, false, rows, width, D, q + a * ld_q, ld_q, scratch.k_t.get(), kKeyBlock, s, kKeyBlock);
+    tile_gemm(false, false, rows, width, D, q + a * Dp, Dp, scratch.k_t.get(), kKeyBlock, s, kKeyBlock);
     mask_scores(p, b, i0 + a, rows, j0, nk, s, kKeyBlock, false);
-    tile_gemm(false, false, rows, width, D, dout + a * ld_do, ld_do, scratch.v_t.get(), kKeyBlock, ds, kKeyBlock);
+    tile_gemm(false, false, rows, width, D, dout + a * Dp, Dp, scratch.v_t.get(), kKeyBlock, ds, kKeyBlock);
     for (int64_t i = 0; i < rows; ++i) {
       // lse is +inf for a query that sees no key: its probabilities are all 0.
       const Vec16 lse = Vec16::broadcast(head.lse[i0 + a + i]), dot = Vec16::broadcast(out_dot[a + i]);
       for (int64_t col = i * kKeyBlock; col < i * kKeyBlock + width; col += 16) {
         const Vec16 prob = exp2(c * Vec16::load(s + col) - lse);
         prob.store(s + col);
-        (prob * (Vec16::load(ds + col) - dot)).store(ds + col);  // dS = P (dP - rowsum(dO O))
+        (prob * ((Vec16::load(ds + col) - dot) * scale)).store(ds + col);
       }
     }
-    tile_gemm(false, false, rows, Dp, seen, ds, kKeyBlock, scratch.k_scaled.get(), Dp, dq, Dp);  // scale dS K
-    for (int64_t i = 0; i < rows; ++i) {
-      float* target = head.dq + (i0 + a + i) * row;
-      for (int64_t d = 0; d < D; ++d) target[d] += dq[i * Dp + d];
-    }
+    tile_gemm(false, false, rows, Dp, seen, ds, kKeyBlock, scratch.k_rows.get(), Dp, dq, Dp);  // dQ += dS K
+    float* dq_rows = head.dq + (i0 + a) * row;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t d = 0; d < D; ++d) dq_rows[i * row + d] += dq[i * Dp + d];
   }
   for (int64_t k0 = 0; k0 < nk; k0 += band) {
     const int64_t keys = std::min(band, nk - k0);
     const int64_t first = std::clamp<int64_t>(first_query(p, j0 + k0) - i0, 0, nq);
     const float* p_rows = probs + first * kKeyBlock + k0;
     const float* ds_rows = dprobs + first * kKeyBlock + k0;
-    tile_gemm(true, true, keys, Dp, nq - first, p_rows, kKeyBlock, dout + first * ld_do, ld_do,
-              scratch.dv.get() + k0 * Dp, Dp);  // dV += P^T dO
-    tile_gemm(true, true, keys, Dp, nq - first, ds_rows, kKeyBlock, q + first * ld_q, ld_q, scratch.dk.get() + k0 * Dp,
+    tile_gemm(true, true, keys, Dp, nq - first, p_rows, kKeyBlock, dout + first * Dp, Dp, scratch.dv.get() + k0 * Dp,
+              Dp);  // dV += P^T dO
+    tile_gemm(true, true, keys, Dp, nq - first, ds_rows, kKeyBlock, q + first * Dp, Dp, scratch.dk.get() + k0 * Dp,
               Dp);  // dK += dS^T Q
   }
 }
@@ -124,18 +126,14 @@ void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPoi
   for (int64_t i = 0; i < p.q_len; ++i) std::fill(head.dq + i * row, head.dq + i * row + D, 0.0f);
   output_dots(head.out, head.dout, p.q_len, row, D, scratch.out_dot.get());
 
-  float* k_scaled = scratch.k_scaled.get();
   float* dk = scratch.dk.get();
   float* dv = scratch.dv.get();
   for (int64_t j0 = 0; j0 < p.kv_len; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, p.kv_len - j0);
     const float* k_rows = head.k + j0 * row;
-    transpose_scaled(k_rows, nk, row, D, 1.0f, scratch.k_t.get(), kKeyBlock);
-    transpose_scaled(head.v + j0 * row, nk, row, D, 1.0f, scratch.v_t.get(), kKeyBlock);
-    for (int64_t j = 0; j < nk; ++j) {
-      for (int64_t d = 0; d < D; ++d) k_scaled[j * Dp + d] = k_rows[j * row + d] * p.scale;
-      std::fill(k_scaled + j * Dp + D, k_scaled + (j + 1) * Dp, 0.0f);
-    }
+    transpose_rows(k_rows, nk, row, D, scratch.k_t.get(), kKeyBlock);
+    transpose_rows(head.v + j0 * row, nk, row, D, scratch.v_t.get(), kKeyBlock);
+    pack_rows(k_rows, nk, row, D, scratch.k_rows.get());
     std::fill(dk, dk + nk * Dp, 0.0f);
     std::fill(dv, dv + nk * Dp, 0.0f);
     // Causal: queries before the first that sees key j0 are skipped entirely.
@@ -146,7 +144,7 @@ void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPoi
       float* dk_row = head.dk + (j0 + j) * row;
       float* dv_row = head.dv + (j0 + j) * row;
       for (int64_t d = 0; d < D; ++d) {
-        dk_row[d] = dk[j * Dp + d] * p.scale;
+        dk_row[d] = dk[j * Dp + d];
         dv_row[d] = dv[j * Dp + d];
       }
     }

@@ -52,7 +52,7 @@ void forward_block(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, c
   // the same way, so the probabilities it recomputes are exactly these.
   const Vec16 c = Vec16::broadcast(p.scale * kLog2e);
   float* q_t = scratch.q_t.get();
-  transpose_scaled(q_rows, nq, row, D, 1.0f, q_t, kQueryBlock);
+  transpose_rows(q_rows, nq, row, D, q_t, kQueryBlock);
   float* s = scratch.scores.get();
   float* acc = scratch.acc.get();
   std::fill(acc, acc + nq * Dp, 0.0f);
@@ -96,15 +96,15 @@ void forward_block(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, c
       const Vec16 a = Vec16::broadcast(rescale[i]);
       for (int64_t col = 0; col < Dp; col += 16) (Vec16::load(acc + i * Dp + col) * a).store(acc + i * Dp + col);
     }
-    int64_t ld_v = 0;
-    const float* v_op = padded_rows(v_rows + j0 * row, nk, row, D, Dp, scratch.v_rows.get(), ld_v);
+    float* v_op = scratch.v_rows.get();
+    pack_rows(v_rows + j0 * row, nk, row, D, v_op);
     // acc += P V, P = (S^T)^T; in bands of 16 queries across the diagonal, each over the
     // keys that one of them sees.
     const int64_t query_band = band == kKeyBlock ? nq : 16;
     for (int64_t a = 0; a < nq; a += query_band) {
       const int64_t rows = std::min(query_band, nq - a);
       const int64_t seen = std::clamp<int64_t>(key_end(p, i0 + a + rows - 1) - j0, 0, nk);
-      tile_gemm(true, true, rows, Dp, seen, s + a, kQueryBlock, v_op, ld_v, acc + a * Dp, Dp);
+      tile_gemm(true, true, rows, Dp, seen, s + a, kQueryBlock, v_op, Dp, acc + a * Dp, Dp);
     }
   }
 

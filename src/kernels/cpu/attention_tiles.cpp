@@ -36,29 +36,23 @@ void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, in
   }
 }
 
-const float* padded_rows(const float* src, int64_t rows, int64_t ld, int64_t D, int64_t Dp, float* scratch,
-                         int64_t& ld_out) {
-  if (D == Dp) {
-    ld_out = ld;
-    return src;
-  }
+void pack_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst) {
+  const int64_t Dp = round_up_columns(D);
   for (int64_t r = 0; r < rows; ++r) {
-    std::memcpy(scratch + r * Dp, src + r * ld, D * sizeof(float));
-    std::fill(scratch + r * Dp + D, scratch + (r + 1) * Dp, 0.0f);
+    std::memcpy(dst + r * Dp, src + r * ld, D * sizeof(float));
+    std::fill(dst + r * Dp + D, dst + (r + 1) * Dp, 0.0f);
   }
-  ld_out = Dp;
-  return scratch;
 }
 
-void transpose_scaled(const float* src, int64_t rows, int64_t ld, int64_t D, float scale, float* dst, int64_t ld_dst) {
+void transpose_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst, int64_t ld_dst) {
   const int64_t cols = round_up_columns(rows), full_rows = rows / 16 * 16, full_d = D / 16 * 16;
   for (int64_t r = 0; r < full_rows; r += 16) {
-    for (int64_t d = 0; d < full_d; d += 16) transpose16x16(src + r * ld + d, ld, scale, dst + d * ld_dst + r, ld_dst);
+    for (int64_t d = 0; d < full_d; d += 16) transpose16x16(src + r * ld + d, ld, dst + d * ld_dst + r, ld_dst);
   }
   // The edges: d past the last whole block for every row, rows past it for every d.
   for (int64_t d = 0; d < D; ++d) {
     float* out = dst + d * ld_dst;
-    for (int64_t r = d < full_d ? full_rows : 0; r < rows; ++r) out[r] = src[r * ld + d] * scale;
+    for (int64_t r = d < full_d ? full_rows : 0; r < rows; ++r) out[r] = src[r * ld + d];
     std::fill(out + rows, out + cols, 0.0f);
   }
 }

@@ -60,14 +60,14 @@ inline bool crosses_diagonal(const AttentionParams& p, int64_t i0, int64_t j0, i
 void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float* s,
                  int64_t ld, bool keys_major);
 
-// rows x D values with row stride ld as a tile_gemm B operand of width Dp (D rounded up
-// to whole column groups): src itself when D == Dp, else a copy in `scratch` (row
-// stride Dp) with zero columns after D. Sets ld_out to the operand's row stride.
-const float* padded_rows(const float* src, int64_t rows, int64_t ld, int64_t D, int64_t Dp, float* scratch,
-                         int64_t& ld_out);
+// dst (rows, Dp) = src (rows, D) with row stride ld, Dp = D rounded up to whole column
+// groups, the columns after D zero: a tile_gemm operand. Copied even when D = Dp: rows
+// of q, k, v lie H * D floats apart, a power-of-two stride that maps a tile's rows onto
+// a few L1 sets, while the copy's rows are contiguous.
+void pack_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst);
 
-// dst (D, ld_dst) = scale * src^T for src (rows, D) with row stride ld; columns rows to
+// dst (D, ld_dst) = src^T for src (rows, D) with row stride ld; columns rows to
 // round_up_columns(rows) of dst are zeroed, so the transpose is a whole-group operand.
-void transpose_scaled(const float* src, int64_t rows, int64_t ld, int64_t D, float scale, float* dst, int64_t ld_dst);
+void transpose_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst, int64_t ld_dst);
 
 }  // namespace tessera::kernels::cpu::attention_tiles

@@ -42,12 +42,11 @@ struct Vec16 {
   float sum() const { return _mm512_reduce_add_ps(v); }
 };
 
-// dst (16, 16) with row stride ld_dst = scale * src^T for src (16, 16) with row stride
-// ld_src: three rounds of shuffles (pairs of rows, quads, then 128-bit lanes).
-inline void transpose16x16(const float* src, int64_t ld_src, float scale, float* dst, int64_t ld_dst) {
-  const __m512 s = _mm512_set1_ps(scale);
+// dst (16, 16) with row stride ld_dst = src^T for src (16, 16) with row stride ld_src:
+// three rounds of shuffles (pairs of rows, quads, then 128-bit lanes).
+inline void transpose16x16(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
   __m512 r[16], t[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_mul_ps(_mm512_loadu_ps(src + i * ld_src), s);
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * ld_src);
   for (int i = 0; i < 16; i += 2) {
     t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
     t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
@@ -164,10 +163,10 @@ struct Vec16 {
 #endif
 
 #if !defined(__AVX512F__)
-// dst (16, 16) with row stride ld_dst = scale * src^T for src (16, 16) with row stride ld_src.
-inline void transpose16x16(const float* src, int64_t ld_src, float scale, float* dst, int64_t ld_dst) {
+// dst (16, 16) with row stride ld_dst = src^T for src (16, 16) with row stride ld_src.
+inline void transpose16x16(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
   for (int i = 0; i < 16; ++i)
-    for (int j = 0; j < 16; ++j) dst[j * ld_dst + i] = src[i * ld_src + j] * scale;
+    for (int j = 0; j < 16; ++j) dst[j * ld_dst + i] = src[i * ld_src + j];
 }
 #endif
 
