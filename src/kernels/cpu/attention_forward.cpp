@@ -25,7 +25,7 @@ namespace {
 // banned gets exp2(-inf - floor) = 0 instead of exp2(-inf + inf) = NaN.
 constexpr float kMaxFloor = -1e30f;
 
-// Per-thread buffers, sized by the tiles alone: D x Bq (scaled Q^T) + Bk x Bq (scores)
+// Per-thread buffers, sized by the tiles alone: D x Bq (Q^T) + Bk x Bq (scores)
 // + Bq x Dp (output accumulator) + Bk x Dp (padded V rows) + 3 Bq floats, whatever Tq
 // and Tk are.
 struct ForwardScratch {
@@ -49,7 +49,7 @@ void forward_block(const AttentionParams& p, int64_t b, int64_t h, int64_t i0, c
 
   // The raw products q . k are scaled by c = scale * log2 e on use, so exp2 is the
   // softmax's exp; the backward computes the same products, bit for bit, and scales them
-  // the same way, so the probabilities it recomputes are exactly these.
+  // the same way, so the scores it recomputes are exactly these.
   const Vec16 c = Vec16::broadcast(p.scale * kLog2e);
   float* q_t = scratch.q_t.get();
   transpose_rows(q_rows, nq, row, D, q_t, kQueryBlock);
