@@ -134,6 +134,9 @@ void backward_head(const AttentionParams& p, int64_t b, int64_t h, const HeadPoi
     transpose_rows(k_rows, nk, row, D, scratch.k_t.get(), kKeyBlock);
     transpose_rows(head.v + j0 * row, nk, row, D, scratch.v_t.get(), kKeyBlock);
     pack_rows(k_rows, nk, row, D, scratch.k_rows.get());
+    // The block's dk, dv rows are written at its end: fetch their lines meanwhile.
+    prefetch_rows_for_write(head.dk + j0 * row, nk, row, D);
+    prefetch_rows_for_write(head.dv + j0 * row, nk, row, D);
     std::fill(dk, dk + nk * Dp, 0.0f);
     std::fill(dv, dv + nk * Dp, 0.0f);
     // Causal: queries before the first that sees key j0 are skipped entirely.

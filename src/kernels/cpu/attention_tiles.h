@@ -66,6 +66,14 @@ void mask_scores(const AttentionParams& p, int64_t b, int64_t i0, int64_t nq, in
 // a few L1 sets, while the copy's rows are contiguous.
 void pack_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst);
 
+// Asks for the cache lines of rows x D values (row stride ld) ahead of writing them, so
+// the writes do not each wait for their line: rows H * D floats apart are too far apart
+// for the hardware prefetchers.
+inline void prefetch_rows_for_write(float* rows, int64_t n, int64_t ld, int64_t D) {
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(rows + r * ld + d, 1, 3);
+}
+
 // dst (D, ld_dst) = src^T for src (rows, D) with row stride ld; columns rows to
 // round_up_columns(rows) of dst are zeroed, so the transpose is a whole-group operand.
 void transpose_rows(const float* src, int64_t rows, int64_t ld, int64_t D, float* dst, int64_t ld_dst);
