@@ -4,8 +4,8 @@
 
 namespace tessera::kernels::cpu {
 
-void adamw_step(float* p, const float* g, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
-                float eps, float weight_decay, float bias1, float bias2) {
+void adamw_step(float* p, const float* g, float* m, float* v, int64_t n, float lr, float beta1, float beta2, float eps,
+                float weight_decay, float bias1, float bias2) {
   const float decay = 1.0f - lr * weight_decay;
   const float step = lr / bias1;
   const float inv_sqrt_bias2 = 1.0f / std::sqrt(bias2);
