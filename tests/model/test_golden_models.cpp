@@ -1,6 +1,6 @@
 // Model-level golden tests, as llm.c does them: a tiny MLP and a two-layer pre-norm
 // transformer stack, trained for 5 AdamW steps (warmup + cosine learning rate, gradient
-// clipping) in Tessera and in PyTorch (tests/nn/golden_models.py) from the same initial
+// clipping) in Tessera and in PyTorch (tests/model/golden_models.py) from the same initial
 // weights and data, must agree on every step's loss, the first step's gradients of every
 // parameter and every final parameter.
 #include <gtest/gtest.h>
@@ -73,7 +73,7 @@ void compare_with_torch(nn::Module& model, NamedTensors data, std::map<std::stri
   NamedTensors request = std::move(data);
   for (const auto& [name, p] : model.named_parameters()) request.emplace_back("param." + name, p.clone());
   request.emplace_back("lrs", Tensor::from_vector(lrs, {kSteps}));
-  meta["path"] = "tests/nn/golden_models.py";
+  meta["path"] = "tests/model/golden_models.py";
   meta["clip"] = std::to_string(kClip);
   meta["weight_decay"] = std::to_string(kWeightDecay);
   const Safetensors ref = torch_call("script", request, meta);
