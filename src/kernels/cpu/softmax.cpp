@@ -2,11 +2,7 @@
 
 #include <limits>
 
-// GCC keeps to 256-bit vectors unless told otherwise; with AVX-512 these loops run up
-// to 1.3x faster on 512-bit ones (the exp-heavy ones most).
-#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
-#pragma GCC target("prefer-vector-width=512")
-#endif
+#include "kernels/cpu/fast_exp.h"
 
 namespace tessera::kernels::cpu {
 
