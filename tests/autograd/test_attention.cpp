@@ -6,6 +6,7 @@
 #include "autograd/engine.h"
 #include "core/rng.h"
 #include "core/threads.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -181,15 +182,6 @@ TEST(Attention, EmptySequences) {
   for (float x : out.to_vector()) EXPECT_EQ(x, 0.0f);
   for (float x : q.grad().to_vector()) EXPECT_EQ(x, 0.0f);
   EXPECT_EQ(scaled_dot_product_attention(none, q, q, false).shape(), none.shape());
-}
-
-void expect_error(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
 }
 
 TEST(Attention, MismatchedShapesNameThem) {

@@ -4,6 +4,7 @@
 
 #include "autograd/dropout.h"
 #include "autograd/engine.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -76,12 +77,8 @@ TEST(Dropout, BackwardUsesTheForwardMask) {
 TEST(Dropout, POutsideZeroToOneRaises) {
   Rng rng(1);
   for (float p : {-0.1f, 1.0f, 1.5f, NAN}) {
-    try {
-      dropout(Tensor::zeros({3}), p, rng, true);
-      FAIL() << "expected an error for p = " << p;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("dropout: p must be in [0, 1)"), std::string::npos) << e.what();
-    }
+    SCOPED_TRACE(::testing::Message() << "p = " << p);
+    expect_error([&] { dropout(Tensor::zeros({3}), p, rng, true); }, {"dropout: p must be in [0, 1)"});
   }
 }
 

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "autograd/elementwise.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -33,15 +34,6 @@ std::vector<std::vector<InputSpec>> broadcast_cases(const std::function<InputSpe
   std::vector<std::vector<InputSpec>> cases;
   for (const auto& [a, b] : shapes) cases.push_back({randn(a), second(b)});
   return cases;
-}
-
-void expect_error_names(const std::function<void()>& op, const std::vector<std::string>& parts) {
-  try {
-    op();
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace
@@ -81,9 +73,9 @@ TEST(Scale, MatchesTorch) {
 }
 
 TEST(Binary, ClashingShapesNameBoth) {
-  expect_error_names([] { add(Tensor::zeros({2, 3}), Tensor::zeros({4, 5})); }, {"add", "(2, 3)", "(4, 5)"});
-  expect_error_names([] { mul(Tensor::zeros({3}), Tensor::zeros({2, 4})); }, {"mul", "(3,)", "(2, 4)"});
-  expect_error_names(
+  expect_error([] { add(Tensor::zeros({2, 3}), Tensor::zeros({4, 5})); }, {"add", "(2, 3)", "(4, 5)"});
+  expect_error([] { mul(Tensor::zeros({3}), Tensor::zeros({2, 4})); }, {"mul", "(3,)", "(2, 4)"});
+  expect_error(
       [] {
         div(Tensor::zeros({2, 17, 65}), Tensor::zeros({17, 1, 64}));
       },
@@ -91,7 +83,7 @@ TEST(Binary, ClashingShapesNameBoth) {
 }
 
 TEST(Binary, RejectsNonFloatInputs) {
-  expect_error_names([] { sub(Tensor::zeros({3}), Tensor::zeros({3}, DType::i32)); }, {"sub", "f32", "i32"});
+  expect_error([] { sub(Tensor::zeros({3}), Tensor::zeros({3}, DType::i32)); }, {"sub", "f32", "i32"});
 }
 
 }  // namespace tessera::testing

@@ -4,6 +4,7 @@
 #include "autograd/norm.h"
 #include "core/rng.h"
 #include "core/threads.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -26,16 +27,6 @@ std::vector<std::vector<InputSpec>> norm_cases(int params) {
     cases.push_back(c);
   }
   return cases;
-}
-
-std::string error_of(const std::function<void()>& op) {
-  try {
-    op();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error";
-  return "";
 }
 
 }  // namespace
@@ -104,21 +95,24 @@ TEST(Norm, ParameterGradientsDoNotDependOnThreadCount) {
 }
 
 TEST(RmsNorm, WeightOfWrongSizeNamesBothShapes) {
-  const std::string text = error_of([] { rms_norm(Tensor::zeros({2, 3, 8}), Tensor::zeros({7}), kEps); });
-  EXPECT_NE(text.find("rms_norm: weight of shape (7,)"), std::string::npos) << text;
-  EXPECT_NE(text.find("(2, 3, 8)"), std::string::npos) << text;
-  EXPECT_NE(text.find("need (8,)"), std::string::npos) << text;
+  expect_error(
+      [] {
+        rms_norm(Tensor::zeros({2, 3, 8}), Tensor::zeros({7}), kEps);
+      },
+      {"rms_norm: weight of shape (7,)", "(2, 3, 8)", "need (8,)"});
 }
 
 TEST(LayerNorm, ParametersOfWrongSizeNameBothShapes) {
-  const std::string weight = error_of([] { layer_norm(Tensor::zeros({4, 6}), Tensor::zeros({6, 1}), Tensor(), kEps); });
-  EXPECT_NE(weight.find("layer_norm: weight of shape (6, 1)"), std::string::npos) << weight;
-  EXPECT_NE(weight.find("(4, 6)"), std::string::npos) << weight;
-  const std::string bias = error_of([] {
-    layer_norm(Tensor::zeros({4, 6}), Tensor::zeros({6}), Tensor::zeros({5}), kEps);
-  });
-  EXPECT_NE(bias.find("layer_norm: bias of shape (5,)"), std::string::npos) << bias;
-  EXPECT_NE(bias.find("need (6,)"), std::string::npos) << bias;
+  expect_error(
+      [] {
+        layer_norm(Tensor::zeros({4, 6}), Tensor::zeros({6, 1}), Tensor(), kEps);
+      },
+      {"layer_norm: weight of shape (6, 1)", "(4, 6)"});
+  expect_error(
+      [] {
+        layer_norm(Tensor::zeros({4, 6}), Tensor::zeros({6}), Tensor::zeros({5}), kEps);
+      },
+      {"layer_norm: bias of shape (5,)", "need (6,)"});
 }
 
 }  // namespace tessera::testing

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/reduce.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -38,12 +39,7 @@ TEST(MeanLastDim, MatchesTorch) {
 }
 
 TEST(SumLastDim, RejectsAScalar) {
-  try {
-    sum_last_dim(Tensor::scalar(1.0f));
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("sum_last_dim: needs at least one dimension"), std::string::npos) << e.what();
-  }
+  expect_error([] { sum_last_dim(Tensor::scalar(1.0f)); }, {"sum_last_dim: needs at least one dimension"});
 }
 
 }  // namespace tessera::testing

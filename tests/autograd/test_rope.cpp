@@ -4,6 +4,7 @@
 
 #include "autograd/rope.h"
 #include "core/rng.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera::testing {
@@ -43,16 +44,6 @@ Tensor time_slice(const Tensor& x, int64_t t0, int64_t count) {
   return out;
 }
 
-std::string error_of(const Tensor& x, int64_t start) {
-  try {
-    rope(x, start);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error for x " << shape_str(x.shape()) << ", start " << start;
-  return "";
-}
-
 }  // namespace
 
 TEST(Rope, MatchesTorch) { check_op(torch_rope(0, 10000.0), rope_cases(), rope_at(0)); }
@@ -78,19 +69,12 @@ TEST(Rope, StartPositionShiftsRowsExactly) {
 }
 
 TEST(Rope, OddHeadDimensionIsRejected) {
-  const std::string text = error_of(Tensor::zeros({1, 4, 2, 7}), 0);
-  EXPECT_NE(text.find("even"), std::string::npos) << text;
-  EXPECT_NE(text.find("D = 7"), std::string::npos) << text;
-  EXPECT_NE(text.find("(1, 4, 2, 7)"), std::string::npos) << text;
+  expect_error([] { rope(Tensor::zeros({1, 4, 2, 7}), 0); }, {"even", "D = 7", "(1, 4, 2, 7)"});
 }
 
 TEST(Rope, WrongRankOrNegativeStartIsRejected) {
-  const std::string rank = error_of(Tensor::zeros({4, 2, 8}), 0);
-  EXPECT_NE(rank.find("(B, T, H, D)"), std::string::npos) << rank;
-  EXPECT_NE(rank.find("(4, 2, 8)"), std::string::npos) << rank;
-  const std::string start = error_of(Tensor::zeros({1, 4, 2, 8}), -3);
-  EXPECT_NE(start.find("start_position"), std::string::npos) << start;
-  EXPECT_NE(start.find("-3"), std::string::npos) << start;
+  expect_error([] { rope(Tensor::zeros({4, 2, 8}), 0); }, {"(B, T, H, D)", "(4, 2, 8)"});
+  expect_error([] { rope(Tensor::zeros({1, 4, 2, 8}), -3); }, {"start_position", "-3"});
 }
 
 }  // namespace tessera::testing

@@ -3,15 +3,45 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
+#include <system_error>
 
-#include "support/expect_error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
+#include "support/expect_error.h"
 #include "temp_dir.h"
 
 namespace tessera {
 namespace {
+
+// Lowers the file-size limit while it lives, with SIGXFSZ ignored so that a write past the
+// limit fails with EFBIG instead of killing the process. Scoped so the limit is lifted
+// again before anything reports a failure.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    if (getrlimit(RLIMIT_FSIZE, &saved_) != 0) throw std::system_error(errno, std::generic_category(), "getrlimit");
+    rlimit lowered = saved_;
+    lowered.rlim_cur = bytes;
+    previous_ = signal(SIGXFSZ, SIG_IGN);
+    if (setrlimit(RLIMIT_FSIZE, &lowered) != 0) {
+      const int error = errno;
+      signal(SIGXFSZ, previous_);
+      throw std::system_error(error, std::generic_category(), "setrlimit");
+    }
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, previous_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  sighandler_t previous_ = SIG_DFL;
+};
 
 TEST(AtomicFile, WritesTheBytesAndLeavesNoTemporaryFile) {
   TempDir dir;
@@ -32,23 +62,12 @@ TEST(AtomicFile, FailedWriteLeavesTheTargetUntouched) {
   TempDir dir;
   const std::string path = dir.path("model.safetensors");
   write_file_atomically(path, "the old contents");
-
-  rlimit saved;
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
-  rlimit small = saved;
-  small.rlim_cur = 4096;
-  sighandler_t previous = signal(SIGXFSZ, SIG_IGN);  // report EFBIG instead of killing the process
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
-  std::string message;
-  try {
-    write_file_atomically(path, std::string(1 << 20, 'x'));
-  } catch (const Error& e) {
-    message = e.what();
-  }
-  setrlimit(RLIMIT_FSIZE, &saved);
-  signal(SIGXFSZ, previous);
-
-  EXPECT_NE(message.find("cannot write '" + path + "': File too large"), std::string::npos) << message;
+  expect_error(
+      [&] {
+        const FileSizeLimit limit(4096);
+        write_file_atomically(path, std::string(1 << 20, 'x'));
+      },
+      {"cannot write '" + path + "': File too large"});
   EXPECT_EQ(read_file(path), "the old contents");
   EXPECT_EQ(dir.listing(), std::vector<std::string>{"model.safetensors"});
 }

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
-#include "core/error.h"
 #include "core/rng.h"
 #include "kernels/cpu/tile_gemm.h"
+#include "support/expect_error.h"
 
 namespace tessera::kernels::cpu {
 namespace {
@@ -56,12 +56,8 @@ TEST(TileGemm, MatchesNaiveLoop) {
 
 TEST(TileGemm, RejectsPartialColumnGroups) {
   std::vector<float> A(4), B(20), C(20);
-  try {
-    tile_gemm(false, false, 1, 20, 1, A.data(), 1, B.data(), 20, C.data(), 20);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("multiple of 16, found 20"), std::string::npos) << e.what();
-  }
+  expect_error([&] { tile_gemm(false, false, 1, 20, 1, A.data(), 1, B.data(), 20, C.data(), 20); },
+               {"multiple of 16, found 20"});
 }
 
 }  // namespace
