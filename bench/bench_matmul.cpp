@@ -30,7 +30,7 @@ void blas_peak(benchmark::State& state) {
   }
   set_flops(state, 2.0 * n * n * n);
 }
-BENCHMARK(blas_peak)->Name("blas_peak/N2048")->Arg(2048)->UseRealTime();
+BENCHMARK(blas_peak)->Arg(2048)->ArgName("N")->UseRealTime();
 
 // x (M, K) @ w^T (N, K): the shape of every projection in the model.
 void sgemm_direct(benchmark::State& state) {
