@@ -24,8 +24,8 @@ void blas_peak(benchmark::State& state) {
   Tensor a = tessera::randn({n, n}, rng), b = tessera::randn({n, n}, rng), c = Tensor::zeros({n, n});
   openblas_set_num_threads(tessera::num_threads());
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n,
-                0.0f, c.data<float>(), n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n, 0.0f,
+                c.data<float>(), n);
     benchmark::DoNotOptimize(c.data<float>());
   }
   set_flops(state, 2.0 * n * n * n);

@@ -77,13 +77,14 @@ void accumulate_grad(const Tensor& tensor, const Tensor& grad) {
 }
 
 void backward(const Tensor& loss) {
-  TESSERA_CHECK(loss.numel() == 1, "backward: the loss must have one element, found shape ",
-                shape_str(loss.shape()), "; pass an upstream gradient for other outputs");
+  TESSERA_CHECK(loss.numel() == 1, "backward: the loss must have one element, found shape ", shape_str(loss.shape()),
+                "; pass an upstream gradient for other outputs");
   backward(loss, Tensor::full(loss.shape(), 1.0f));
 }
 
 void backward(const Tensor& output, const Tensor& grad_output) {
-  TESSERA_CHECK(output.requires_grad(), "backward: the tensor does not require a gradient (no input of the ops "
+  TESSERA_CHECK(output.requires_grad(),
+                "backward: the tensor does not require a gradient (no input of the ops "
                 "that made it was marked requires_grad, or they ran under NoGradGuard)");
   NoGradGuard no_grad;  // backward closures compute with ops that must not record
 

@@ -18,8 +18,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const bool shared_b = b.ndim() == 2;
   const Shape batch_dims(a.shape().begin(), a.shape().end() - 2);
   const bool batch_match = shared_b || Shape(b.shape().begin(), b.shape().end() - 2) == batch_dims;
-  TESSERA_CHECK(b.size(-2) == K && batch_match, "matmul: shapes ", shape_str(a.shape()), " and ",
-                shape_str(b.shape()), " do not multiply (need (..., M, K) @ (..., K, N) or (K, N))");
+  TESSERA_CHECK(b.size(-2) == K && batch_match, "matmul: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
+                " do not multiply (need (..., M, K) @ (..., K, N) or (K, N))");
   const int64_t batch = shape_numel(batch_dims);
   Shape out_shape = batch_dims;
   out_shape.push_back(M);
@@ -79,25 +79,26 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   gemm(false, true, rows, out_features, in, 1.0f, x.data<float>(), in, weight.data<float>(), in,
        bias.defined() ? 1.0f : 0.0f, y, out_features);
-  autograd::record("linear", {x, weight, bias}, out, [x, weight, bias, rows, in, out_features](const Tensor&, const Tensor& dout) {
-    if (x.requires_grad()) {  // dx = dout @ W
-      Tensor dx = Tensor::empty(x.shape());
-      gemm(false, false, rows, in, out_features, 1.0f, dout.data<float>(), out_features, weight.data<float>(), in,
-           0.0f, dx.data<float>(), in);
-      autograd::accumulate_grad(x, dx);
-    }
-    if (weight.requires_grad()) {  // dW = dout^T @ x
-      Tensor dw = Tensor::empty(weight.shape());
-      gemm(true, false, out_features, in, rows, 1.0f, dout.data<float>(), out_features, x.data<float>(), in, 0.0f,
-           dw.data<float>(), in);
-      autograd::accumulate_grad(weight, dw);
-    }
-    if (bias.requires_grad()) {
-      Tensor db = Tensor::empty(bias.shape());
-      kernels::cpu::sum_rows(db.data<float>(), dout.data<float>(), rows, out_features);
-      autograd::accumulate_grad(bias, db);
-    }
-  });
+  autograd::record("linear", {x, weight, bias}, out,
+                   [x, weight, bias, rows, in, out_features](const Tensor&, const Tensor& dout) {
+                     if (x.requires_grad()) {  // dx = dout @ W
+                       Tensor dx = Tensor::empty(x.shape());
+                       gemm(false, false, rows, in, out_features, 1.0f, dout.data<float>(), out_features,
+                            weight.data<float>(), in, 0.0f, dx.data<float>(), in);
+                       autograd::accumulate_grad(x, dx);
+                     }
+                     if (weight.requires_grad()) {  // dW = dout^T @ x
+                       Tensor dw = Tensor::empty(weight.shape());
+                       gemm(true, false, out_features, in, rows, 1.0f, dout.data<float>(), out_features,
+                            x.data<float>(), in, 0.0f, dw.data<float>(), in);
+                       autograd::accumulate_grad(weight, dw);
+                     }
+                     if (bias.requires_grad()) {
+                       Tensor db = Tensor::empty(bias.shape());
+                       kernels::cpu::sum_rows(db.data<float>(), dout.data<float>(), rows, out_features);
+                       autograd::accumulate_grad(bias, db);
+                     }
+                   });
   return out;
 }
 

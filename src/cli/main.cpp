@@ -7,15 +7,17 @@
 #include "tessera/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Tessera: one transformer over text, image and audio tokens.\n"
-               "Run `tessera <command> --help` for a command's options."};
+  CLI::App app{
+      "Tessera: one transformer over text, image and audio tokens.\n"
+      "Run `tessera <command> --help` for a command's options."};
   app.set_version_flag("--version", std::string("tessera ") + tessera::kVersion);
   int threads = 0;
   app.add_option("--threads", threads,
                  "Worker threads for kernels and BLAS (default: TESSERA_THREADS, else every available core)")
       ->check(CLI::PositiveNumber);
   // Commands run from their callbacks, after the global options are applied here.
-  app.parse_complete_callback([&] { tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads()); });
+  app.parse_complete_callback(
+      [&] { tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads()); });
   tessera::cli::add_selfcheck_command(app);
   app.require_subcommand(1);
   try {

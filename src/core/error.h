@@ -28,7 +28,7 @@ template <class... Parts>
 }  // namespace tessera
 
 // Checks a condition that depends on user input or API use; always on, also in release.
-#define TESSERA_CHECK(cond, ...)                  \
-  do {                                            \
-    if (!(cond)) ::tessera::fail(__VA_ARGS__);    \
+#define TESSERA_CHECK(cond, ...)               \
+  do {                                         \
+    if (!(cond)) ::tessera::fail(__VA_ARGS__); \
   } while (0)

@@ -49,9 +49,9 @@ inline uint16_t f32_to_f16(float value) {
   std::memcpy(&bits, &value, 4);
   const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
   const uint32_t abs = bits & 0x7fffffffu;
-  if (abs > 0x7f800000u) return sign | 0x7e00u;    // NaN
-  if (abs >= 0x477ff000u) return sign | 0x7c00u;   // rounds past the largest half: inf
-  if (abs < 0x33000000u) return sign;              // below half the smallest subnormal: zero
+  if (abs > 0x7f800000u) return sign | 0x7e00u;   // NaN
+  if (abs >= 0x477ff000u) return sign | 0x7c00u;  // rounds past the largest half: inf
+  if (abs < 0x33000000u) return sign;             // below half the smallest subnormal: zero
   int exponent = static_cast<int>(abs >> 23) - 127;
   uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
   int shift = exponent < -14 ? 13 + (-14 - exponent) : 13;  // subnormals lose more bits

@@ -14,8 +14,8 @@ class Rng {
   void reseed(uint64_t seed);
 
   uint64_t next_u64();
-  float uniform();  // [0, 1)
-  float normal();   // mean 0, std 1
+  float uniform();           // [0, 1)
+  float normal();            // mean 0, std 1
   int64_t below(int64_t n);  // [0, n)
 
   using State = std::array<uint64_t, 4>;

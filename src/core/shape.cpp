@@ -25,8 +25,8 @@ std::string shape_str(const Shape& shape) {
 
 int normalize_axis(int axis, int ndim, const char* what) {
   const int resolved = axis < 0 ? axis + ndim : axis;
-  TESSERA_CHECK(resolved >= 0 && resolved < ndim, what, ": axis ", axis, " is out of range for a tensor of ",
-                ndim, " dimensions");
+  TESSERA_CHECK(resolved >= 0 && resolved < ndim, what, ": axis ", axis, " is out of range for a tensor of ", ndim,
+                " dimensions");
   return resolved;
 }
 

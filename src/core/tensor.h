@@ -68,7 +68,7 @@ class Tensor {
   // hold (NaN or out of range into an integer type) is an error naming it.
   Tensor to(DType dtype) const;
   std::vector<float> to_vector() const;  // any float dtype, widened to f32
-  float item() const;  // the value of a one-element f32 tensor
+  float item() const;                    // the value of a one-element f32 tensor
   bool shares_storage_with(const Tensor& other) const;
 
   // Throws an Error naming `what`, the expected and the found dtype.

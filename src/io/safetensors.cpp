@@ -197,8 +197,7 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   std::set<std::string> names;
   for (const auto& [name, t] : tensors) {
     TESSERA_CHECK(t.defined(), "write_safetensors '", path, "': tensor '", name, "' is undefined");
-    TESSERA_CHECK(names.insert(name).second, "write_safetensors '", path, "': tensor name '", name,
-                  "' given twice");
+    TESSERA_CHECK(names.insert(name).second, "write_safetensors '", path, "': tensor name '", name, "' given twice");
     TESSERA_CHECK(name != "__metadata__", "write_safetensors '", path, "': '__metadata__' is reserved");
     header[name] = {{"dtype", dtype_safetensors_name(t.dtype())},
                     {"shape", t.shape()},

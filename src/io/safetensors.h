@@ -17,8 +17,8 @@ inline constexpr uint64_t kSafetensorsMaxHeaderBytes = 100ull << 20;
 
 struct Safetensors {
   std::vector<std::pair<std::string, Tensor>> tensors;  // in file order
-  std::map<std::string, std::string> metadata;           // the "__metadata__" entry
-  std::string source;                                    // the file, for messages
+  std::map<std::string, std::string> metadata;          // the "__metadata__" entry
+  std::string source;                                   // the file, for messages
 
   bool contains(const std::string& name) const;
   // Throws naming the file and the missing tensor.

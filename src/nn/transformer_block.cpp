@@ -20,8 +20,8 @@ SelfAttention::SelfAttention(const BlockConfig& c, Rng& rng)
       wk(c.dim, c.dim, false, c.init_std, rng),
       wv(c.dim, c.dim, false, c.init_std, rng),
       wo(c.dim, c.dim, false, residual_std(c), rng) {
-  TESSERA_CHECK(c.n_heads > 0 && c.dim % c.n_heads == 0, "attention: dim ", c.dim,
-                " is not divisible by n_heads ", c.n_heads);
+  TESSERA_CHECK(c.n_heads > 0 && c.dim % c.n_heads == 0, "attention: dim ", c.dim, " is not divisible by n_heads ",
+                c.n_heads);
   register_module("wq", wq);
   register_module("wk", wk);
   register_module("wv", wv);
@@ -35,8 +35,8 @@ SelfAttention::SelfAttention(const BlockConfig& c, Rng& rng)
 }
 
 Tensor SelfAttention::forward(const Tensor& x, int64_t start_position) const {
-  TESSERA_CHECK(x.ndim() == 3 && x.size(2) == config.dim, "attention: expected input (B, T, ", config.dim,
-                "), found ", shape_str(x.shape()));
+  TESSERA_CHECK(x.ndim() == 3 && x.size(2) == config.dim, "attention: expected input (B, T, ", config.dim, "), found ",
+                shape_str(x.shape()));
   const int64_t B = x.size(0), T = x.size(1), H = config.n_heads, D = config.dim / H;
   Tensor q = reshape(wq.forward(x), {B, T, H, D});
   Tensor k = reshape(wk.forward(x), {B, T, H, D});

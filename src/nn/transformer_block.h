@@ -18,10 +18,10 @@
 namespace tessera::nn {
 
 struct BlockConfig {
-  int64_t dim = 256;         // C
-  int64_t n_heads = 4;       // H; head dim D = C / H
-  int64_t hidden = 688;      // F, the SwiGLU width
-  int64_t n_layers = 1;      // of the whole stack, for the residual init scale
+  int64_t dim = 256;     // C
+  int64_t n_heads = 4;   // H; head dim D = C / H
+  int64_t hidden = 688;  // F, the SwiGLU width
+  int64_t n_layers = 1;  // of the whole stack, for the residual init scale
   bool qk_norm = true;
   float rope_theta = 10000.0f;
   float norm_eps = 1e-5f;

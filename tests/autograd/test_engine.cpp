@@ -7,8 +7,8 @@
 
 #include "autograd/engine.h"
 #include "autograd/matmul.h"
-#include "support/expect_error.h"
 #include "core/rng.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 
 namespace tessera {

@@ -28,7 +28,8 @@ TEST(Matmul, MismatchedShapesNameBoth) {
 }
 
 TEST(Linear, ZeroInputFeaturesGiveTheBias) {
-  Tensor x = Tensor::zeros({3, 0}), w = Tensor::zeros({2, 0}), b = Tensor::from_vector(std::vector<float>{1.5f, -2.0f}, {2});
+  Tensor x = Tensor::zeros({3, 0}), w = Tensor::zeros({2, 0}),
+         b = Tensor::from_vector(std::vector<float>{1.5f, -2.0f}, {2});
   EXPECT_EQ(linear(x, w, b).to_vector(), (std::vector<float>{1.5f, -2.0f, 1.5f, -2.0f, 1.5f, -2.0f}));
 }
 

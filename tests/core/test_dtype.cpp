@@ -4,10 +4,10 @@
 #include <cstring>
 #include <limits>
 
-#include "support/expect_error.h"
 #include "core/half.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "support/expect_error.h"
 #include "support/torch_oracle.h"
 
 namespace tessera {

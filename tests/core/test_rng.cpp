@@ -3,8 +3,8 @@
 #include <cmath>
 #include <set>
 
-#include "support/expect_error.h"
 #include "core/rng.h"
+#include "support/expect_error.h"
 
 namespace tessera {
 namespace {

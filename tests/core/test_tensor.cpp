@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "support/expect_error.h"
 #include "core/tensor.h"
+#include "support/expect_error.h"
 
 namespace tessera {
 namespace {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "support/expect_error.h"
 #include "core/threads.h"
+#include "support/expect_error.h"
 
 namespace tessera {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "support/expect_error.h"
 #include "core/rng.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
+#include "support/expect_error.h"
 #include "temp_dir.h"
 
 namespace tessera {

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "support/expect_error.h"
 #include "io/safetensors.h"
+#include "support/expect_error.h"
 #include "temp_dir.h"
 
 namespace tessera {

@@ -88,8 +88,8 @@ void compare_with_torch(nn::Module& model, NamedTensors data, std::map<std::stri
     EXPECT_LE(relative_error(grad, ref.get("grad." + name)), 1e-4) << "first-step gradient of " << name;
   }
   for (const auto& [name, p] : model.named_parameters()) {
-    EXPECT_LE(relative_error(p, ref.get("param." + name)), 1e-4) << "parameter " << name << " after " << kSteps
-                                                                 << " steps";
+    EXPECT_LE(relative_error(p, ref.get("param." + name)), 1e-4)
+        << "parameter " << name << " after " << kSteps << " steps";
   }
   EXPECT_LT(ours.losses.back(), ours.losses.front()) << "training did not lower the loss";
 }
@@ -101,9 +101,8 @@ TEST(GoldenModel, MlpTrainsLikePyTorch) {
   TinyMlp model(rng);
   const Tensor x = randn({8, 17}, rng);
   const Tensor targets = rand_int({8}, rng, 0, 5);
-  compare_with_torch(model, {{"x", x}, {"targets", targets}}, {{"model", "mlp"}}, [&] {
-    return cross_entropy(model.fc2.forward(gelu(model.fc1.forward(x))), targets);
-  });
+  compare_with_torch(model, {{"x", x}, {"targets", targets}}, {{"model", "mlp"}},
+                     [&] { return cross_entropy(model.fc2.forward(gelu(model.fc1.forward(x))), targets); });
 }
 
 TEST(GoldenModel, TransformerStackTrainsLikePyTorch) {
@@ -133,8 +132,9 @@ TEST(GoldenModel, TransformerStackTrainsLikePyTorch) {
                                                    {"eps", std::to_string(config.norm_eps)},
                                                    {"theta", std::to_string(config.rope_theta)},
                                                    {"z_loss", std::to_string(z_loss)}};
-  compare_with_torch(model, {{"ids", ids}, {"targets", targets}}, meta,
-                     [&] { return cross_entropy(model.forward(ids), targets, {-100, z_loss}); });
+  compare_with_torch(model, {{"ids", ids}, {"targets", targets}}, meta, [&] {
+    return cross_entropy(model.forward(ids), targets, {-100, z_loss});
+  });
 }
 
 }  // namespace tessera::testing

@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "support/expect_error.h"
 #include "core/rng.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"
+#include "support/expect_error.h"
 #include "support/op_check.h"
 #include "support/torch_oracle.h"
 

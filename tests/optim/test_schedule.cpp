@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "support/expect_error.h"
 #include "optim/schedule.h"
+#include "support/expect_error.h"
 
 namespace tessera::optim {
 namespace {

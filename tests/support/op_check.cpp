@@ -60,12 +60,14 @@ namespace {
 
 Tensor make_input(const InputSpec& spec, Rng& rng) {
   switch (spec.kind) {
-    case InputSpec::Kind::normal: return randn(spec.shape, rng);
+    case InputSpec::Kind::normal:
+      return randn(spec.shape, rng);
     case InputSpec::Kind::uniform:
       return rand_uniform(spec.shape, rng, static_cast<float>(spec.lo), static_cast<float>(spec.hi));
     case InputSpec::Kind::integers:
       return rand_int(spec.shape, rng, static_cast<int32_t>(spec.lo), static_cast<int32_t>(spec.hi));
-    case InputSpec::Kind::given: return spec.value.clone();
+    case InputSpec::Kind::given:
+      return spec.value.clone();
   }
   return Tensor();
 }
@@ -111,8 +113,8 @@ void check_finite_differences(const OpFn& op, const Inputs& inputs, const Tensor
     }
     const double scale = std::max(std::sqrt(gnorm * vnorm), 1e-6);
     EXPECT_LE(std::fabs(numeric - analytic) / scale, tol.finite_diff)
-        << label << ": finite differences disagree with the gradient of input " << index << " (numeric "
-        << numeric << ", analytic " << analytic << ")";
+        << label << ": finite differences disagree with the gradient of input " << index << " (numeric " << numeric
+        << ", analytic " << analytic << ")";
   }
 }
 
@@ -140,12 +142,13 @@ void check_op(const std::string& torch_expr, const std::vector<std::vector<Input
 
     NamedTensors request{{"upstream", upstream}};
     for (size_t i = 0; i < inputs.size(); ++i) request.emplace_back("in" + std::to_string(i), inputs[i]);
-    const Safetensors ref = torch_call(
-        "op", request, {{"expr", torch_expr}, {"inputs", std::to_string(inputs.size())}, {"grad", "[" + grad_list + "]"}});
+    const Safetensors ref =
+        torch_call("op", request,
+                   {{"expr", torch_expr}, {"inputs", std::to_string(inputs.size())}, {"grad", "[" + grad_list + "]"}});
 
     const Tensor& ref_out = ref.get("out");
-    ASSERT_EQ(out.shape(), ref_out.shape()) << label << ": output shape " << shape_str(out.shape())
-                                            << ", PyTorch's " << shape_str(ref_out.shape());
+    ASSERT_EQ(out.shape(), ref_out.shape())
+        << label << ": output shape " << shape_str(out.shape()) << ", PyTorch's " << shape_str(ref_out.shape());
     EXPECT_LE(relative_error(out, ref_out), tol.forward) << label << ": forward differs from PyTorch";
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!specs[i].grad) continue;
