@@ -64,6 +64,9 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds per benchmark (default 0.5)")
     args = parser.parse_args()
 
+    # Debian's PyTorch calls the system BLAS, whose thread pool ignores set_num_threads and
+    # is sized when the library loads: fix both before importing torch.
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
     import torch
 
     torch.set_num_threads(args.threads)
