@@ -14,14 +14,18 @@ int main(int argc, char** argv) {
   int threads = 0;
   app.add_option("--threads", threads,
                  "Worker threads for kernels and BLAS (default: TESSERA_THREADS, else every available core)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 4096));
   // Commands run from their callbacks, after the global options are applied here.
   app.parse_complete_callback(
       [&] { tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads()); });
   tessera::cli::add_selfcheck_command(app);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
+    if (app.get_subcommands().empty()) {
+      std::cerr << app.help() << "\nerror: no command given\n";
+      return 1;
+    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const tessera::Error& e) {
