@@ -1,65 +1,42 @@
 #include "core/dtype.h"
 
+#include <array>
+
 namespace tessera {
 
-size_t dtype_size(DType dtype) {
-  switch (dtype) {
-    case DType::f32:
-      return 4;
-    case DType::bf16:
-      return 2;
-    case DType::f16:
-      return 2;
-    case DType::i32:
-      return 4;
-    case DType::i64:
-      return 8;
-    case DType::u8:
-      return 1;
-  }
-  return 0;
-}
+namespace {
 
-const char* dtype_name(DType dtype) {
-  switch (dtype) {
-    case DType::f32:
-      return "f32";
-    case DType::bf16:
-      return "bf16";
-    case DType::f16:
-      return "f16";
-    case DType::i32:
-      return "i32";
-    case DType::i64:
-      return "i64";
-    case DType::u8:
-      return "u8";
-  }
-  return "?";
-}
+struct DTypeInfo {
+  DType dtype;
+  size_t size;
+  const char* name;
+  const char* safetensors_name;
+  bool integer;
+};
 
-const char* dtype_safetensors_name(DType dtype) {
-  switch (dtype) {
-    case DType::f32:
-      return "F32";
-    case DType::bf16:
-      return "BF16";
-    case DType::f16:
-      return "F16";
-    case DType::i32:
-      return "I32";
-    case DType::i64:
-      return "I64";
-    case DType::u8:
-      return "U8";
-  }
-  return "?";
-}
+// One row per dtype, in enum order: every property of a dtype is read from here.
+constexpr std::array<DTypeInfo, 6> kDTypes = {{
+    {DType::f32, 4, "f32", "F32", false},
+    {DType::bf16, 2, "bf16", "BF16", false},
+    {DType::f16, 2, "f16", "F16", false},
+    {DType::i32, 4, "i32", "I32", true},
+    {DType::i64, 8, "i64", "I64", true},
+    {DType::u8, 1, "u8", "U8", true},
+}};
+
+const DTypeInfo& info(DType dtype) { return kDTypes[static_cast<size_t>(dtype)]; }
+
+}  // namespace
+
+size_t dtype_size(DType dtype) { return info(dtype).size; }
+const char* dtype_name(DType dtype) { return info(dtype).name; }
+const char* dtype_safetensors_name(DType dtype) { return info(dtype).safetensors_name; }
+bool dtype_is_integer(DType dtype) { return info(dtype).integer; }
 
 bool dtype_from_safetensors_name(const std::string& name, DType* out) {
-  for (DType d : {DType::f32, DType::bf16, DType::f16, DType::i32, DType::i64, DType::u8}) {
-    if (name == dtype_safetensors_name(d)) {
-      *out = d;
+  for (const DTypeInfo& d : kDTypes) {
+    if (name == d.safetensors_name) {
+      *out = d.dtype;
       return true;
     }
   }

@@ -11,6 +11,7 @@ enum class DType : uint8_t { f32, bf16, f16, i32, i64, u8 };
 
 size_t dtype_size(DType dtype);
 const char* dtype_name(DType dtype);  // "f32", "bf16", ...
+bool dtype_is_integer(DType dtype);   // i32, i64, u8
 
 // Names as the safetensors format spells them ("F32", "BF16", "I64", ...).
 const char* dtype_safetensors_name(DType dtype);

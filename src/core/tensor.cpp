@@ -29,8 +29,6 @@ std::shared_ptr<TensorImpl> make_impl(const Shape& shape, DType dtype) {
   return impl;
 }
 
-bool is_integer(DType dtype) { return dtype == DType::i32 || dtype == DType::i64 || dtype == DType::u8; }
-
 int64_t load_integer(const void* p, DType dtype, int64_t i) {
   switch (dtype) {
     case DType::i32:
@@ -170,8 +168,8 @@ Tensor Tensor::to(DType target) const {
          " is ", value, ", which ", dtype_name(target), " cannot hold");
   };
   double lo = 0, hi_exclusive = 0;
-  if (is_integer(target)) integer_range(target, &lo, &hi_exclusive);
-  if (is_integer(dtype()) && is_integer(target)) {  // exact through i64; values out of range are refused
+  if (dtype_is_integer(target)) integer_range(target, &lo, &hi_exclusive);
+  if (dtype_is_integer(dtype()) && dtype_is_integer(target)) {  // exact through i64; values out of range are refused
     for (int64_t i = 0; i < n; ++i) {
       const int64_t v = load_integer(raw(), dtype(), i);
       if (static_cast<double>(v) < lo || static_cast<double>(v) >= hi_exclusive) out_of_range(i, v);
@@ -221,13 +219,9 @@ std::vector<float> Tensor::to_vector() const {
       for (int64_t i = 0; i < n; ++i) out[i] = f16_to_f32(static_cast<const uint16_t*>(p)[i]);
       break;
     case DType::i32:
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<const int32_t*>(p)[i]);
-      break;
     case DType::i64:
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<const int64_t*>(p)[i]);
-      break;
     case DType::u8:
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<const uint8_t*>(p)[i]);
+      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(load_integer(p, dtype(), i));
       break;
   }
   return out;
