@@ -10,17 +10,6 @@ namespace tessera {
 
 namespace {
 
-// "[1, 5]": the multi-index of flat position `flat` in `shape`.
-std::string index_str(int64_t flat, const Shape& shape) {
-  std::string out;
-  for (int axis = static_cast<int>(shape.size()) - 1; axis >= 0; --axis) {
-    const std::string digit = std::to_string(flat % shape[axis]);
-    out = out.empty() ? digit : digit + ", " + out;
-    flat /= shape[axis];
-  }
-  return "[" + out + "]";
-}
-
 // Every target is in [0, V) or ignore_index; returns how many are not ignored.
 int64_t check_targets(const Tensor& targets, int64_t V, int32_t ignore_index) {
   const int32_t* t = targets.data<int32_t>();

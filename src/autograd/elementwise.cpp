@@ -4,6 +4,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/op_checks.h"
+#include "autograd/sum_to.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/elementwise.h"
 
@@ -35,30 +36,22 @@ Tensor apply(BinaryOp op, const Tensor& a, const Tensor& b, const Shape& out_sha
   return out;
 }
 
-// scale * full (times y, full-shaped, when defined), summed down to `shape`.
-Tensor sum_to(const Tensor& full, const Tensor& y, const Shape& shape, float scale) {
-  Tensor out = Tensor::empty(shape);
-  kernels::cpu::sum_to_shape(kernels::cpu::plan_reduce(full.shape(), shape), full.data<float>(),
-                             y.defined() ? y.data<float>() : nullptr, scale, out.data<float>());
-  return out;
-}
-
 // The gradient of an operand of a sum or difference: the upstream gradient with its sign,
 // summed over the operand's stretched dimensions (handed on as it is when nothing changes).
 void sign_grad(const Tensor& x, const Tensor& grad, float sign) {
   if (!x.requires_grad()) return;
   const bool unchanged = x.shape() == grad.shape() && sign == 1.0f;
-  autograd::accumulate_grad(x, unchanged ? grad : sum_to(grad, Tensor(), x.shape(), sign));
+  autograd::accumulate_grad(x, unchanged ? grad : sum_to(grad, x.shape(), sign));
 }
 
 // The gradient of a factor x of x * other: grad * other, summed down to x's shape.
 void product_grad(const Tensor& x, const Tensor& grad, const Tensor& other) {
   if (!x.requires_grad()) return;
   if (other.shape() == grad.shape()) {  // product and sum in one pass
-    autograd::accumulate_grad(x, sum_to(grad, other, x.shape(), 1.0f));
+    autograd::accumulate_grad(x, sum_to(grad, x.shape(), 1.0f, other));
   } else {
     const Tensor product = apply(BinaryOp::mul, grad, other, grad.shape());
-    autograd::accumulate_grad(x, x.shape() == grad.shape() ? product : sum_to(product, Tensor(), x.shape(), 1.0f));
+    autograd::accumulate_grad(x, x.shape() == grad.shape() ? product : sum_to(product, x.shape(), 1.0f));
   }
 }
 
@@ -68,9 +61,9 @@ void quotient_grads(const Tensor& a, const Tensor& b, const Tensor& out, const T
   if (!a.requires_grad() && !b.requires_grad()) return;
   const Tensor over_b = apply(BinaryOp::div, grad, b, grad.shape());
   if (a.requires_grad()) {
-    autograd::accumulate_grad(a, a.shape() == grad.shape() ? over_b : sum_to(over_b, Tensor(), a.shape(), 1.0f));
+    autograd::accumulate_grad(a, a.shape() == grad.shape() ? over_b : sum_to(over_b, a.shape(), 1.0f));
   }
-  if (b.requires_grad()) autograd::accumulate_grad(b, sum_to(over_b, out, b.shape(), -1.0f));
+  if (b.requires_grad()) autograd::accumulate_grad(b, sum_to(over_b, b.shape(), -1.0f, out));
 }
 
 Tensor binary(BinaryOp op, const char* name, const Tensor& a, const Tensor& b) {

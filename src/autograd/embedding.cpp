@@ -8,22 +8,6 @@
 
 namespace tessera {
 
-namespace {
-
-// The multi-index of flat position `flat` in `shape`, as "[i, j, ...]".
-std::string position_str(int64_t flat, const Shape& shape) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t k = shape.size(); k-- > 0;) {
-    index[k] = flat % shape[k];
-    flat /= shape[k];
-  }
-  std::string out = "[";
-  for (size_t k = 0; k < index.size(); ++k) out += (k ? ", " : "") + std::to_string(index[k]);
-  return out + "]";
-}
-
-}  // namespace
-
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
   check_float_op("embedding", {weight});
   TESSERA_CHECK(ids.defined(), "embedding: the ids tensor is undefined");
@@ -32,7 +16,7 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
   const int64_t vocab = weight.size(0), channels = weight.size(1), n = ids.numel();
   const int32_t* id = ids.data<int32_t>();
   const int64_t bad = kernels::cpu::first_invalid_id(id, n, vocab);
-  TESSERA_CHECK(bad < 0, "embedding: id ", bad < 0 ? 0 : id[bad], " at position ", position_str(bad, ids.shape()),
+  TESSERA_CHECK(bad < 0, "embedding: id ", bad < 0 ? 0 : id[bad], " at position ", index_str(bad, ids.shape()),
                 " of ids ", shape_str(ids.shape()), " is out of range for V = ", vocab, " (need 0 <= id < ", vocab,
                 ")");
   Shape out_shape = ids.shape();

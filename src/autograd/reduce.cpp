@@ -2,6 +2,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/op_checks.h"
+#include "autograd/sum_to.h"
 #include "kernels/cpu/broadcast.h"
 
 namespace tessera {
@@ -9,14 +10,6 @@ namespace tessera {
 using kernels::cpu::BinaryOp;
 
 namespace {
-
-// scale * x summed down to `shape` (x's shape with some dimensions set to 1, or fewer of them).
-Tensor sum_to(const Tensor& x, const Shape& shape, float scale) {
-  Tensor out = Tensor::empty(shape);
-  kernels::cpu::sum_to_shape(kernels::cpu::plan_reduce(x.shape(), shape), x.data<float>(), nullptr, scale,
-                             out.data<float>());
-  return out;
-}
 
 // scale * grad stretched back to `shape`: the gradient of a sum.
 Tensor expand(const Tensor& grad, const Shape& shape, float scale) {

@@ -23,6 +23,20 @@ std::string shape_str(const Shape& shape) {
   return out + ")";
 }
 
+std::string index_str(int64_t flat, const Shape& shape) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    index[k] = flat % shape[k];
+    flat /= shape[k];
+  }
+  std::string out = "[";
+  for (size_t k = 0; k < index.size(); ++k) {
+    if (k) out += ", ";
+    out += std::to_string(index[k]);
+  }
+  return out + "]";
+}
+
 int normalize_axis(int axis, int ndim, const char* what) {
   const int resolved = axis < 0 ? axis + ndim : axis;
   TESSERA_CHECK(resolved >= 0 && resolved < ndim, what, ": axis ", axis, " is out of range for a tensor of ", ndim,

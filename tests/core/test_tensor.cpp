@@ -147,3 +147,13 @@ TEST(Tensor, AutogradStateChecks) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+
+TEST(Shape, IndexStrNamesTheMultiIndexOfAFlatPosition) {
+  EXPECT_EQ(index_str(0, {}), "[]");
+  EXPECT_EQ(index_str(5, {2, 3}), "[1, 2]");
+  EXPECT_EQ(index_str(7, {2, 3, 2}), "[1, 0, 1]");
+}
+
+}  // namespace tessera
