@@ -32,6 +32,12 @@ TEST(SumRows, SumsEachColumn) {
   std::vector<float> out(3);
   sum_rows(out.data(), x.data(), 2, 3);
   EXPECT_EQ(out, (std::vector<float>{5, 7, 9}));
+  std::vector<float> none = {1, 1, 1};
+  sum_rows(none.data(), x.data(), 0, 3);  // no rows: a sum of nothing
+  EXPECT_EQ(none, (std::vector<float>{0, 0, 0}));
+  std::vector<float> one(1);
+  sum_rows(one.data(), x.data(), 6, 1);
+  EXPECT_EQ(one, (std::vector<float>{21}));
 }
 
 }  // namespace tessera::kernels::cpu

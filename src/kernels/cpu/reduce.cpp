@@ -2,21 +2,13 @@
 
 #include <cmath>
 
+#include "kernels/cpu/broadcast.h"
+
 namespace tessera::kernels::cpu {
 
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
-  // Columns split across threads; each thread walks all rows of its columns in order,
-  // so the sum is deterministic whatever the thread count.
-#pragma omp parallel for schedule(static) if (rows * cols > 65536)
-  for (int64_t j0 = 0; j0 < cols; j0 += 256) {
-    const int64_t j1 = j0 + 256 < cols ? j0 + 256 : cols;
-    for (int64_t j = j0; j < j1; ++j) out[j] = 0.0f;
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* row = x + r * cols;
-#pragma omp simd
-      for (int64_t j = j0; j < j1; ++j) out[j] += row[j];
-    }
-  }
+  // The broadcast reduction already sums leading rows in a fixed order at any thread count.
+  sum_to_shape(plan_reduce({rows, cols}, {cols}), x, nullptr, 1.0f, out);
 }
 
 double sum_of_squares(const float* x, int64_t n) {
