@@ -8,6 +8,9 @@ packages=(
   libopenblas-dev            # GEMM
   nlohmann-json3-dev         # safetensors headers, configs
   libcli11-dev               # the command line
+  libsentencepiece-dev       # the text codec (BPE with byte fallback)
+  libstb-dev                 # PNG/JPEG reading and PNG writing
+  wordnet-base               # the text corpus: WordNet glosses
   libgtest-dev libbenchmark-dev
   python3 python3-numpy python3-torch  # the PyTorch reference for golden tests and benchmarks
 )
