@@ -3,14 +3,12 @@
 #include <chrono>
 #include <cstdio>
 
-#include "autograd/cross_entropy.h"
-#include "autograd/engine.h"
 #include "cli/commands.h"
 #include "core/threads.h"
 #include "model/transformer.h"
 #include "optim/adamw.h"
-#include "optim/clip.h"
 #include "optim/schedule.h"
+#include "train/train_step.h"
 
 namespace tessera::cli {
 
@@ -25,12 +23,11 @@ struct SelfcheckOptions {
 
 // Sequences "a b c ... | a b c ...": the second half repeats the first, so only a model
 // whose attention works can predict it. Targets of the first half are ignored.
-void make_copy_batch(const SelfcheckOptions& o, int32_t vocab, Rng& rng, Tensor& ids, Tensor& targets) {
+data::Batch make_copy_batch(const SelfcheckOptions& o, int32_t vocab, Rng& rng) {
   const int64_t T = 2 * o.half_length + 1;
-  ids = Tensor::empty({o.batch, T}, DType::i32);
-  targets = Tensor::empty({o.batch, T}, DType::i32);
-  int32_t* x = ids.data<int32_t>();
-  int32_t* y = targets.data<int32_t>();
+  data::Batch batch{Tensor::empty({o.batch, T}, DType::i32), Tensor::empty({o.batch, T}, DType::i32)};
+  int32_t* x = batch.ids.data<int32_t>();
+  int32_t* y = batch.targets.data<int32_t>();
   const int32_t separator = vocab - 1;
   for (int64_t b = 0; b < o.batch; ++b) {
     int32_t* row = x + b * T;
@@ -39,6 +36,7 @@ void make_copy_batch(const SelfcheckOptions& o, int32_t vocab, Rng& rng, Tensor&
     for (int t = 0; t < o.half_length; ++t) row[o.half_length + 1 + t] = row[t];
     for (int64_t t = 0; t < T; ++t) y[b * T + t] = (t >= o.half_length && t + 1 < T) ? row[t + 1] : -100;
   }
+  return batch;
 }
 
 int run_selfcheck(const SelfcheckOptions& o) {
@@ -57,17 +55,11 @@ int run_selfcheck(const SelfcheckOptions& o) {
   float first = 0, last = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int step = 0; step < o.steps; ++step) {
-    Tensor ids, targets;
-    make_copy_batch(o, static_cast<int32_t>(config.vocab_size), rng, ids, targets);
-    model.zero_grad();
-    Tensor loss = cross_entropy(model.forward(ids), targets);
-    autograd::backward(loss);
-    const float norm = optim::clip_grad_norm(model.parameters(), 1.0f);
-    const float lr = schedule.at(step);
-    optimizer.step(lr);
-    last = loss.item();
+    const data::Batch batch = make_copy_batch(o, static_cast<int32_t>(config.vocab_size), rng);
+    const train::StepResult r = train::train_step(model, optimizer, {&batch, 1}, {schedule.at(step), 1.0f, 0.0f});
+    last = r.loss;
     if (step == 0) first = last;
-    std::printf("step %3d/%d  loss %.4f  lr %.2e  grad norm %.3f\n", step + 1, o.steps, last, lr, norm);
+    std::printf("step %3d/%d  loss %.4f  lr %.2e  grad norm %.3f\n", step + 1, o.steps, last, r.lr, r.grad_norm);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const bool learned = last < 0.8f * first;

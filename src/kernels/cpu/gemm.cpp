@@ -3,6 +3,8 @@
 #include <cblas.h>
 
 #include <atomic>
+#include <chrono>
+#include <vector>
 
 #include "core/threads.h"
 
@@ -45,6 +47,23 @@ void gemm_batched(int64_t batch, bool trans_a, bool trans_b, int64_t M, int64_t 
   for (int64_t b = 0; b < batch; ++b) {
     gemm(trans_a, trans_b, M, N, K, alpha, A + b * stride_a, lda, B + b * stride_b, ldb, beta, C + b * stride_c, N);
   }
+}
+
+double measure_gemm_peak(int64_t size, double seconds) {
+  const size_t n = static_cast<size_t>(size * size);
+  std::vector<float> a(n, 0.5f), b(n, 0.25f), c(n, 0.0f);
+  gemm(false, false, size, size, size, 1.0f, a.data(), size, b.data(), size, 0.0f, c.data(), size);
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  int64_t runs = 0;
+  double elapsed = 0;
+  do {
+    gemm(false, false, size, size, size, 1.0f, a.data(), size, b.data(), size, 0.0f, c.data(), size);
+    ++runs;
+    elapsed = std::chrono::duration<double>(clock::now() - start).count();
+  } while (elapsed < seconds);
+  return 2.0 * static_cast<double>(size) * static_cast<double>(size) * static_cast<double>(size) *
+         static_cast<double>(runs) / elapsed;
 }
 
 }  // namespace tessera::kernels::cpu

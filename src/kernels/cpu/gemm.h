@@ -17,4 +17,9 @@ void gemm_batched(int64_t batch, bool trans_a, bool trans_b, int64_t M, int64_t 
                   const float* A, int64_t stride_a, const float* B, int64_t stride_b, float beta, float* C,
                   int64_t stride_c);
 
+// The FLOP/s this machine's SGEMM reaches at the current thread count: square products of
+// `size` (warmed up once, then repeated for about `seconds`), 2 * size^3 FLOPs each. The
+// denominator of MFU: what the model's FLOPs are measured against.
+double measure_gemm_peak(int64_t size = 1024, double seconds = 0.25);
+
 }  // namespace tessera::kernels::cpu
