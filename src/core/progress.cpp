@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "core/error.h"
 
@@ -22,6 +23,24 @@ std::string format_duration(double seconds) {
   } else {
     std::snprintf(out, sizeof out, "%lldh%02lldm", static_cast<long long>(s / 3600),
                   static_cast<long long>((s % 3600) / 60));
+  }
+  return out;
+}
+
+std::string format_count(double value) {
+  if (!std::isfinite(value)) return "?";
+  static constexpr const char* kSuffixes[] = {"", "k", "M", "G", "T", "P"};
+  size_t i = 0;
+  while (std::abs(value) >= 999.5 && i + 1 < std::size(kSuffixes)) {
+    value /= 1000;
+    ++i;
+  }
+  char out[32];
+  if (i == 0) {
+    std::snprintf(out, sizeof out, "%.0f", value);
+  } else {
+    std::snprintf(out, sizeof out, "%.*f%s", std::abs(value) < 9.995 ? 2 : std::abs(value) < 99.95 ? 1 : 0, value,
+                  kSuffixes[i]);
   }
   return out;
 }

@@ -42,5 +42,7 @@ class ProgressBar {
 
 // "1h02m", "3m07s", "12.3 s": a duration for humans.
 std::string format_duration(double seconds);
+// "950", "13.4k", "1.23M", "7.10G": a count or rate for humans, three significant digits.
+std::string format_count(double value);
 
 }  // namespace tessera

@@ -73,6 +73,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   }
 }
 
+void sync_directory(const std::string& dir) {
+  Descriptor handle(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  TESSERA_CHECK(handle.get() >= 0, "cannot open the directory '", dir, "': ", std::strerror(errno));
+  TESSERA_CHECK(::fsync(handle.get()) == 0, "cannot flush the directory '", dir, "': ", std::strerror(errno));
+}
+
 std::string read_file(const std::string& path) {
   Descriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   TESSERA_CHECK(file.get() >= 0, "cannot read '", path, "': ", std::strerror(errno));

@@ -7,6 +7,10 @@ namespace tessera {
 // so readers see either the old file or the whole new one.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
+// Flushes a directory's entries (a rename inside it) to disk, so the rename survives a
+// power loss, not only a crash of the process.
+void sync_directory(const std::string& dir);
+
 // Reads a whole file; the error names the file and the reason.
 std::string read_file(const std::string& path);
 
