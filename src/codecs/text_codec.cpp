@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/rng.h"
 #include "core/threads.h"
 #include "io/atomic_file.h"
@@ -131,8 +132,8 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
   write_file_atomically(model_path, codec.serialized());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log_info("text codec: ", codec.vocab_size(), "-piece BPE trained on ", sample.lines.size(), " of ",
-           sample.total_lines, " lines of ", corpus_path, " in ", std::fixed, std::setprecision(1), seconds,
-           " s, written to ", model_path);
+           sample.total_lines, " lines of ", corpus_path, " in ", format_duration(seconds),
+           ", written to ", model_path);
   return codec;
 }
 
