@@ -14,7 +14,6 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/rng.h"
-#include "core/threads.h"
 #include "io/atomic_file.h"
 
 namespace tessera::codecs {
@@ -120,7 +119,9 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
       {"split_digits", "true"},                  // numbers are read digit by digit
       {"input_sentence_size", "0"},              // we sampled already, with our seed
       {"shuffle_input_sentence", "false"},
-      {"num_threads", std::to_string(num_threads())},
+      // BPE training runs on one core whatever this says, and the count is stored in the
+      // model: one thread keeps the model bytes the same for any --threads.
+      {"num_threads", "1"},
       {"minloglevel", "2"},  // SentencePiece's progress chatter; we print our own line
   };
   LineIterator lines(sample.lines);
