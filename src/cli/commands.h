@@ -7,5 +7,6 @@ namespace tessera::cli {
 void add_selfcheck_command(CLI::App& app);
 void add_codec_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 }  // namespace tessera::cli

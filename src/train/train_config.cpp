@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "data/text_corpus.h"
 #include "io/atomic_file.h"
 
 namespace tessera::train {
@@ -222,11 +223,11 @@ json TrainConfig::to_json() const {
           {"log", {{"every", log_every}}}};
 }
 
-model::ModelConfig TrainConfig::model_config(int64_t text_vocab_size) const {
+model::ModelConfig TrainConfig::model_config(const codecs::TextCodec& codec) const {
   model::ModelConfig c;
   c.transformer = model;
   c.context_length = context_length;
-  c.vocabulary.text_size = text_vocab_size;
+  c.vocabulary = data::text_vocabulary(codec);
   c.codecs["text"] = "text.model";
   c.finalize(source);
   return c;

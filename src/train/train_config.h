@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/text_codec.h"
 #include "data/token_batches.h"
 #include "model/model_config.h"
 
@@ -60,8 +61,9 @@ struct TrainConfig {
   // overrides. Errors name the source and the field.
   void validate() const;
 
-  // The model directory's config for a text-only model whose codec has `text_vocab_size` ids.
-  model::ModelConfig model_config(int64_t text_vocab_size) const;
+  // The model directory's config for a text-only model over `codec` (its vocabulary layout
+  // is the one text shards are written in, data::text_vocabulary).
+  model::ModelConfig model_config(const codecs::TextCodec& codec) const;
   int64_t micro_batch_size() const { return batch_size / micro_batches; }
   int64_t tokens_per_step() const { return batch_size * context_length; }
 };

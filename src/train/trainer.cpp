@@ -45,7 +45,7 @@ class Trainer {
       : o_(options),
         c_(validated(options.config)),
         codec_(codecs::TextCodec::load(options.text_codec)),
-        model_config_(c_.model_config(codec_.vocab_size())),
+        model_config_(c_.model_config(codec_)),
         codec_files_{{"text.model", codec_.serialized()}},
         init_rng_(c_.seed),
         model_(model_config_.transformer, init_rng_),
@@ -132,7 +132,7 @@ class Trainer {
                  c_.micro_batches == 1 ? "" : "es");
     std::fprintf(o_.out, "FLOPs per token: %s (6 x matmul parameters + 6 x layers x context x dim)\n",
                  format_count(flops_per_token_).c_str());
-    std::fprintf(o_.out, "GEMM peak: %s FLOP/s (%s, %d threads)\n", format_count(peak_flops_).c_str(),
+    std::fprintf(o_.out, "GEMM peak: %.1f GFLOP/s (%s, %d threads)\n", peak_flops_ / 1e9,
                  o_.peak_flops > 0 ? "given" : "measured", num_threads());
     if (o_.resume) std::fprintf(o_.out, "resuming at step %lld of %lld\n", static_cast<long long>(step_),
                                 static_cast<long long>(c_.steps));

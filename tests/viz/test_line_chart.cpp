@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "io/temp_dir.h"
+#include "support/temp_dir.h"
 #include "support/expect_error.h"
 #include "viz/bitmap_font.h"
 #include "viz/line_chart.h"
