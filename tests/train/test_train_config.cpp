@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/expect_error.h"
 
 namespace tessera::train {
@@ -87,6 +89,14 @@ TEST(TrainConfig, OverridesAreCheckedAgain) {
   c.warmup = 20;
   c.source = "run.json (with command-line overrides)";
   expect_error([&] { c.validate(); }, {"run.json (with command-line overrides)", "optimization.warmup", "found 20"});
+}
+
+TEST(TrainConfig, ShippedRecipesAreValid) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(TESSERA_SOURCE_DIR) + "/recipes")) {
+    if (entry.path().extension() != ".json") continue;
+    const TrainConfig c = TrainConfig::load(entry.path().string());
+    EXPECT_GT(c.steps, 0) << entry.path();
+  }
 }
 
 }  // namespace
