@@ -92,7 +92,9 @@ class Trainer {
         bar.print_line(format_step_line(record));
         log.step(record);
       }
-      bar.update(step_ - start, str("loss ", r.loss));
+      char loss_text[32];
+      std::snprintf(loss_text, sizeof loss_text, "loss %.4f", r.loss);
+      bar.update(step_ - start, loss_text);
       if (c_.eval_every > 0 && step_ % c_.eval_every == 0) evaluate(log, bar);
       if (c_.checkpoint_every > 0 && step_ % c_.checkpoint_every == 0) checkpoint();
       if (interrupt.requested()) return finish(TrainOutcome::interrupted, log, bar, session_start);
@@ -132,8 +134,8 @@ class Trainer {
                  c_.micro_batches == 1 ? "" : "es");
     std::fprintf(o_.out, "FLOPs per token: %s (6 x matmul parameters + 6 x layers x context x dim)\n",
                  format_count(flops_per_token_).c_str());
-    std::fprintf(o_.out, "GEMM peak: %.1f GFLOP/s (%s, %d threads)\n", peak_flops_ / 1e9,
-                 o_.peak_flops > 0 ? "given" : "measured", num_threads());
+    std::fprintf(o_.out, "GEMM peak: %.1f GFLOP/s (%s, %d thread%s)\n", peak_flops_ / 1e9,
+                 o_.peak_flops > 0 ? "given" : "measured", num_threads(), num_threads() == 1 ? "" : "s");
     if (o_.resume) std::fprintf(o_.out, "resuming at step %lld of %lld\n", static_cast<long long>(step_),
                                 static_cast<long long>(c_.steps));
     std::fflush(o_.out);
