@@ -5,5 +5,7 @@
 namespace tessera::cli {
 
 void add_selfcheck_command(CLI::App& app);
+void add_codec_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace tessera::cli

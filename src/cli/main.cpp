@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   app.parse_complete_callback(
       [&] { tessera::set_num_threads(threads > 0 ? threads : tessera::default_num_threads()); });
   tessera::cli::add_selfcheck_command(app);
+  tessera::cli::add_codec_command(app);
+  tessera::cli::add_data_command(app);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
