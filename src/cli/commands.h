@@ -7,5 +7,7 @@ namespace tessera::cli {
 void add_selfcheck_command(CLI::App& app);
 void add_codec_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 
 }  // namespace tessera::cli
