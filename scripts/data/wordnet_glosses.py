@@ -63,6 +63,9 @@ def held_out(line):
 def write_atomically(path, lines):
     directory = os.path.dirname(path) or "."
     fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the corpus from other users
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
     os.replace(temp, path)

@@ -12,8 +12,8 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/rng.h"
-#include "core/threads.h"
 #include "io/atomic_file.h"
 
 namespace tessera::codecs {
@@ -119,7 +119,9 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
       {"split_digits", "true"},                  // numbers are read digit by digit
       {"input_sentence_size", "0"},              // we sampled already, with our seed
       {"shuffle_input_sentence", "false"},
-      {"num_threads", std::to_string(num_threads())},
+      // BPE training runs on one core whatever this says, and the count is stored in the
+      // model: one thread keeps the model bytes the same for any --threads.
+      {"num_threads", "1"},
       {"minloglevel", "2"},  // SentencePiece's progress chatter; we print our own line
   };
   LineIterator lines(sample.lines);
@@ -131,8 +133,8 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
   write_file_atomically(model_path, codec.serialized());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log_info("text codec: ", codec.vocab_size(), "-piece BPE trained on ", sample.lines.size(), " of ",
-           sample.total_lines, " lines of ", corpus_path, " in ", std::fixed, std::setprecision(1), seconds,
-           " s, written to ", model_path);
+           sample.total_lines, " lines of ", corpus_path, " in ", format_duration(seconds),
+           ", written to ", model_path);
   return codec;
 }
 

@@ -2,9 +2,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "io/shard.h"
 
 namespace tessera::data {
@@ -32,9 +34,16 @@ TextCorpusStats encode_text_file(const codecs::TextCodec& codec, const codecs::V
   TESSERA_CHECK(in.good(), path, ": cannot open the text input (", std::strerror(errno), ")");
   const int32_t bos = vocabulary.control("<bos>");
   const int32_t eos = vocabulary.control("<eos>");
+  std::error_code size_error;
+  const auto file_bytes = std::filesystem::file_size(path, size_error);
+  ProgressBar progress("encode " + std::filesystem::path(path).filename().string() + " (bytes)",
+                       size_error ? 0 : static_cast<int64_t>(file_bytes));
+  int64_t consumed = 0;
   TextCorpusStats stats;
   std::string line;
   while (std::getline(in, line)) {
+    consumed += static_cast<int64_t>(line.size()) + 1;
+    progress.update(consumed);
     if (line.empty()) {
       ++stats.empty_lines;
       continue;

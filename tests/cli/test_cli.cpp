@@ -1,11 +1,10 @@
 // The `tessera` binary as a user runs it: exit codes and what it prints.
 #include <gtest/gtest.h>
 
-#include "cli/cli_run.h"
+#include "support/run_tessera.h"
 
-using tessera::testing::CliRun;
-using tessera::testing::contains;
-using tessera::testing::run_tessera;
+namespace tessera {
+namespace {
 
 TEST(Cli, VersionPrintsTheVersion) {
   const CliRun r = run_tessera("--version");
@@ -47,3 +46,6 @@ TEST(Cli, UnknownCommandsAndMissingCommandsAreRefused) {
   EXPECT_TRUE(contains(none.output, "error: no command given")) << none.output;
   EXPECT_TRUE(contains(none.output, "selfcheck")) << none.output;  // the help lists the commands
 }
+
+}  // namespace
+}  // namespace tessera

@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "cli/cli_run.h"
-#include "io/temp_dir.h"
 #include "model/transformer.h"
+#include "support/run_tessera.h"
+#include "support/temp_dir.h"
 #include "support/tiny_model.h"
 
 namespace tessera::testing {

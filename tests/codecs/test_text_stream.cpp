@@ -2,10 +2,9 @@
 // chunk ends inside a character, even when characters are spelled as byte pieces.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "codecs/text_stream.h"
-#include "io/temp_dir.h"
+#include "support/sample_text.h"
+#include "support/temp_dir.h"
 
 namespace tessera::codecs {
 namespace {
@@ -24,15 +23,12 @@ TEST(TextStream, StablePrefixHoldsBackIncompleteCharacters) {
 
 TEST(TextStream, ChunksAddUpToTheDecodedTextAndEndOnCharacters) {
   TempDir tmp;
-  {
-    std::ofstream corpus(tmp.path("corpus.txt"));
-    for (int i = 0; i < 300; ++i) corpus << "plain words and more words, line " << i << '\n';
-  }
+  write_text(tmp.path("corpus.txt"), sample_text_corpus(300));
   TextCodecTrainOptions options;
   options.vocab_size = 300;
   const TextCodec codec = TextCodec::train(tmp.path("corpus.txt"), options, tmp.path("text.model"));
   // Characters the corpus never had are spelled as byte pieces, one byte per id.
-  const std::string prompt = "words and", continuation = " more: caf\xC3\xA9 \xE2\x82\xAC 5 \xF0\x9F\x98\x80 words";
+  const std::string prompt = "the dog", continuation = " sings: caf\xC3\xA9 \xE2\x82\xAC 5 \xF0\x9F\x98\x80 river";
   const std::vector<int32_t> context = codec.encode(prompt), ids = codec.encode(continuation);
   TextStream stream(codec, context);
   std::string streamed;

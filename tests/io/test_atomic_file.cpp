@@ -10,7 +10,7 @@
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "support/expect_error.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace tessera {
 namespace {

@@ -6,7 +6,7 @@
 #include "core/rng.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace tessera {
 namespace {

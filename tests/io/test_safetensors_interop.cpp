@@ -8,7 +8,7 @@
 #include "core/rng.h"
 #include "io/safetensors.h"
 #include "support/torch_oracle.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace tessera {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "io/safetensors.h"
 #include "support/expect_error.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace tessera {
 namespace {

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
-#include "io/temp_dir.h"
 #include "model/model_dir.h"
 #include "support/expect_error.h"
+#include "support/sample_text.h"
+#include "support/temp_dir.h"
 #include "support/tiny_model.h"
 
 namespace tessera::model {
@@ -17,13 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void overwrite(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
-
 // config.json of `dir` as JSON, changed by `edit`, written back.
 void edit_config(const std::string& dir, const std::function<void(nlohmann::json&)>& edit) {
   nlohmann::json j = nlohmann::json::parse(read_file(dir + "/config.json"));
   edit(j);
-  overwrite(dir + "/config.json", j.dump(2));
+  write_text(dir + "/config.json", j.dump(2));
 }
 
 class ModelDir : public ::testing::Test {
@@ -79,7 +77,7 @@ TEST_F(ModelDir, MissingDirectoryAndFiles) {
 
 TEST_F(ModelDir, CorruptOrMistypedConfig) {
   const std::string corrupt = copy("corrupt_json");
-  overwrite(corrupt + "/config.json", "{\"format\": \"tessera-model\", ");
+  write_text(corrupt + "/config.json", "{\"format\": \"tessera-model\", ");
   expect_error([&] { load_model(corrupt); }, {"config.json", "not valid JSON"});
 
   const std::string mistyped = copy("mistyped");
@@ -99,11 +97,11 @@ TEST_F(ModelDir, CorruptOrMistypedConfig) {
 TEST_F(ModelDir, CorruptOrTruncatedWeights) {
   const std::string truncated = copy("truncated");
   const std::string bytes = read_file(truncated + "/model.safetensors");
-  overwrite(truncated + "/model.safetensors", bytes.substr(0, bytes.size() - 100));
+  write_text(truncated + "/model.safetensors", bytes.substr(0, bytes.size() - 100));
   expect_error([&] { load_model(truncated); }, {"model.safetensors", "out of range"});
 
   const std::string garbage = copy("garbage");
-  overwrite(garbage + "/model.safetensors", "this is not a tensor file");
+  write_text(garbage + "/model.safetensors", "this is not a tensor file");
   expect_error([&] { load_model(garbage); }, {"model.safetensors", "header length"});
 }
 

@@ -1,10 +1,10 @@
 #include "support/tiny_model.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "codecs/text_codec.h"
 #include "model/model_dir.h"
+#include "support/sample_text.h"
 
 namespace tessera::testing {
 
@@ -27,14 +27,7 @@ model::ModelConfig tiny_model_config(const TinyModelOptions& o) {
 
 model::ModelConfig write_tiny_model(const std::string& dir, const TinyModelOptions& o) {
   const fs::path corpus = fs::path(dir).parent_path() / (fs::path(dir).filename().string() + ".corpus.txt");
-  {
-    std::ofstream out(corpus);
-    const char* words[] = {"tessera", "model", "token", "image", "audio", "sound", "picture", "word", "the", "a"};
-    for (int i = 0; i < 300; ++i) {
-      out << words[i % 10] << ' ' << words[(i * 7 + 3) % 10] << ' ' << words[(i * 3 + 1) % 10] << " number " << i
-          << '\n';
-    }
-  }
+  write_text(corpus.string(), sample_text_corpus(300));
   fs::create_directories(dir);
   codecs::TextCodecTrainOptions train;
   train.vocab_size = o.text_vocab;

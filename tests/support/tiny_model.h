@@ -1,6 +1,6 @@
 #pragma once
 // A small but complete model directory for tests: a text codec trained on a few hundred
-// generated lines, a 2-layer transformer over its vocabulary, config.json.
+// lines of sample_text.h, a 2-layer transformer over its vocabulary, config.json.
 #include <cstdint>
 #include <string>
 

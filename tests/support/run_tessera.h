@@ -1,5 +1,6 @@
 #pragma once
-// Runs the built `tessera` binary (TESSERA_BINARY, set by CTest) as a user would.
+// Runs the built `tessera` binary (CTest sets TESSERA_BINARY) as a user would, through the
+// shell, and captures its exit code and everything it printed.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -8,13 +9,14 @@
 #include <cstdlib>
 #include <string>
 
-namespace tessera::testing {
+namespace tessera {
 
 struct CliRun {
   int exit_code;
   std::string output;  // stdout and stderr together
 };
 
+// `arguments` and `environment` are shell text: quote what needs it.
 inline CliRun run_tessera(const std::string& arguments, const std::string& environment = "") {
   const char* binary = std::getenv("TESSERA_BINARY");
   if (binary == nullptr) {
@@ -36,4 +38,4 @@ inline CliRun run_tessera(const std::string& arguments, const std::string& envir
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-}  // namespace tessera::testing
+}  // namespace tessera
