@@ -1,5 +1,7 @@
 // `tessera generate MODEL --prompt TEXT`: continues a text prompt, printing the
 // continuation as it is generated (stdout) and the speed of prefill and decode (stderr).
+#include "model/generate.h"
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,7 +10,6 @@
 
 #include "cli/commands.h"
 #include "codecs/text_stream.h"
-#include "model/generate.h"
 #include "model/model_dir.h"
 
 namespace tessera::cli {
@@ -53,24 +54,25 @@ void run_generate(const GenerateArgs& args) {
     options.sampling.seed = args.sampling.seed + static_cast<uint64_t>(i);
     auto stream = std::make_unique<codecs::TextStream>(*m.text, text_ids);
     codecs::StopStrings stops(args.stop);
-    const model::GenerateResult r = model::generate(*m.transformer, m.config.context_length, prompt, options,
-                                                    [&](int32_t id) {
-                                                      if (id < text_end) {
-                                                        print(stops.push(stream->push(id)));
-                                                      } else {  // a control token, shown by name
-                                                        print(stops.push(stream->flush() + vocab.describe(id)));
-                                                        stream = std::make_unique<codecs::TextStream>(
-                                                            *m.text, std::vector<int32_t>{});
-                                                      }
-                                                      return !stops.stopped();
-                                                    });
+    const model::GenerateResult r =
+        model::generate(*m.transformer, m.config.context_length, prompt, options, [&](int32_t id) {
+          if (id < text_end) {
+            print(stops.push(stream->push(id)));
+          } else {  // a control token, shown by name
+            print(stops.push(stream->flush() + vocab.describe(id)));
+            stream = std::make_unique<codecs::TextStream>(*m.text, std::vector<int32_t>{});
+          }
+          return !stops.stopped();
+        });
     if (!stops.stopped()) print(stops.push(stream->flush()));
     print(stops.flush() + "\n");
     const auto n = static_cast<double>(r.tokens.size());
-    std::fprintf(stderr, "prefill: %lld tokens in %.3f s (%.1f tokens/s); decode: %zu tokens in %.3f s (%.1f tokens/s); stopped: %s\n",
-                 static_cast<long long>(P), r.prefill_seconds, static_cast<double>(P) / std::max(r.prefill_seconds, 1e-9),
-                 r.tokens.size(), r.decode_seconds, n / std::max(r.decode_seconds, 1e-9),
-                 stops.stopped() ? "stop string" : model::stop_reason_name(r.reason));
+    std::fprintf(
+        stderr,
+        "prefill: %lld tokens in %.3f s (%.1f tokens/s); decode: %zu tokens in %.3f s (%.1f tokens/s); stopped: %s\n",
+        static_cast<long long>(P), r.prefill_seconds, static_cast<double>(P) / std::max(r.prefill_seconds, 1e-9),
+        r.tokens.size(), r.decode_seconds, n / std::max(r.decode_seconds, 1e-9),
+        stops.stopped() ? "stop string" : model::stop_reason_name(r.reason));
   }
 }
 

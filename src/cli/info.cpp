@@ -66,7 +66,8 @@ void print_vocabulary(const codecs::Vocabulary& v) {
                 static_cast<long long>(size), ids.c_str());
   }
   std::string controls;
-  for (const std::string& name : v.control_tokens) controls += str(controls.empty() ? "" : " ", name, "=", v.control(name));
+  for (const std::string& name : v.control_tokens)
+    controls += str(controls.empty() ? "" : " ", name, "=", v.control(name));
   std::printf("  control tokens: %s\n", controls.c_str());
 }
 

@@ -10,10 +10,14 @@ namespace tessera::model {
 
 const char* stop_reason_name(StopReason reason) {
   switch (reason) {
-    case StopReason::stop_id: return "stop token";
-    case StopReason::max_new_tokens: return "max new tokens";
-    case StopReason::context_full: return "context full";
-    case StopReason::callback: return "stopped by caller";
+    case StopReason::stop_id:
+      return "stop token";
+    case StopReason::max_new_tokens:
+      return "max new tokens";
+    case StopReason::context_full:
+      return "context full";
+    case StopReason::callback:
+      return "stopped by caller";
   }
   return "?";
 }

@@ -17,7 +17,8 @@ std::string file_in(const std::string& dir, const std::string& name) { return (f
 
 void check_directory(const std::string& dir) {
   TESSERA_CHECK(fs::exists(dir), dir, ": no such model directory");
-  TESSERA_CHECK(fs::is_directory(dir), dir, ": expected a model directory (config.json, model.safetensors, ...), found a file");
+  TESSERA_CHECK(fs::is_directory(dir), dir,
+                ": expected a model directory (config.json, model.safetensors, ...), found a file");
   TESSERA_CHECK(fs::exists(file_in(dir, "config.json")), dir,
                 ": not a model directory: config.json is missing (an unfinished save leaves it out)");
 }

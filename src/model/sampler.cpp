@@ -10,8 +10,8 @@
 namespace tessera::model {
 
 void SamplingConfig::validate() const {
-  TESSERA_CHECK(std::isfinite(temperature) && temperature >= 0, "sampling: temperature must be >= 0 (0 is greedy), found ",
-                temperature);
+  TESSERA_CHECK(std::isfinite(temperature) && temperature >= 0,
+                "sampling: temperature must be >= 0 (0 is greedy), found ", temperature);
   TESSERA_CHECK(top_k >= 0, "sampling: top_k must be >= 0 (0 is off), found ", top_k);
   TESSERA_CHECK(top_p > 0 && top_p <= 1, "sampling: top_p must be in (0, 1] (1 is off), found ", top_p);
   TESSERA_CHECK(min_p >= 0 && min_p <= 1, "sampling: min_p must be in [0, 1] (0 is off), found ", min_p);
@@ -34,8 +34,8 @@ void penalize_repeats(std::vector<float>& w, std::span<const int32_t> history, i
 
 }  // namespace
 
-int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng,
-               std::span<const int32_t> history, int32_t lo, int32_t hi) {
+int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
+               int32_t lo, int32_t hi) {
   const auto V = static_cast<int64_t>(logits.size());
   TESSERA_CHECK(lo >= 0 && lo < hi && hi <= V, "sampling: the allowed ids [", lo, ", ", hi,
                 ") are empty or outside the vocabulary [0, ", V, ")");

@@ -36,7 +36,7 @@ struct SamplingConfig {
 // logits: the whole vocabulary's row (V); history: the ids in the context window (global);
 // returns a global id in [lo, hi). Throws when the range is empty or not inside [0, V), or
 // when no allowed logit is finite.
-int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng,
-               std::span<const int32_t> history, int32_t lo, int32_t hi);
+int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
+               int32_t lo, int32_t hi);
 
 }  // namespace tessera::model

@@ -41,8 +41,8 @@ std::pair<Tensor, Tensor> AttentionCache::append(const Tensor& new_k, const Tens
   TESSERA_CHECK(!autograd::grad_enabled(), "KV cache: inference only; run it under autograd::NoGradGuard");
   const Shape& s = new_k.shape();
   TESSERA_CHECK(new_k.ndim() == 4 && new_v.shape() == s && s[0] == k.size(0) && s[2] == k.size(2) && s[3] == k.size(3),
-                "KV cache: expected new keys and values (", k.size(0), ", T, ", k.size(2), ", ", k.size(3),
-                "), found ", shape_str(s), " and ", shape_str(new_v.shape()));
+                "KV cache: expected new keys and values (", k.size(0), ", T, ", k.size(2), ", ", k.size(3), "), found ",
+                shape_str(s), " and ", shape_str(new_v.shape()));
   const int64_t end = start + s[1];
   TESSERA_CHECK(start >= 0 && end <= k.size(1), "KV cache: positions [", start, ", ", end,
                 ") do not fit its capacity of ", k.size(1), " (the context length)");

@@ -27,7 +27,8 @@ TEST(Gemm, MatchesALoopForOneRowAndMore) {
         for (int64_t i = 0; i < M; ++i) {
           for (int64_t j = 0; j < N; ++j) {
             double sum = 0;
-            for (int64_t k = 0; k < K; ++k) sum += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+            for (int64_t k = 0; k < K; ++k)
+              sum += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
             expected[i * ldc + j] = static_cast<float>(alpha * sum + beta * C[i * ldc + j]);
           }
         }

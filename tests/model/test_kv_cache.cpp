@@ -141,8 +141,11 @@ TEST(KVCache, ClearErrors) {
   KVCache cache(model.config, 1, 8);
   {
     autograd::NoGradGuard no_grad;
-    expect_error([&] { model.forward(rand_int({1, 9}, rng, 0, 53), cache); },
-                 {"9 new tokens after 0 cached", "context length 8"});
+    expect_error(
+        [&] {
+          model.forward(rand_int({1, 9}, rng, 0, 53), cache);
+        },
+        {"9 new tokens after 0 cached", "context length 8"});
     expect_error([&] { model.forward(rand_int({2, 3}, rng, 0, 53), cache); }, {"(1, T)", "found ids (2, 3)"});
   }
   expect_error([&] { model.forward(rand_int({1, 2}, rng, 0, 53), cache); }, {"inference only", "NoGradGuard"});

@@ -124,8 +124,8 @@ TEST_F(ModelDir, ATextCodecOfAnotherVocabularySize) {
   edit_config(other, [](nlohmann::json& j) { j["vocabulary"]["text"] = j["vocabulary"]["text"].get<int>() + 5; });
   const std::string text = std::to_string(config_->vocabulary.text_size);
   expect_error([&] { load_model(other); },
-               {"text.model", "the text codec has " + text + " tokens", "'vocabulary.text' says " +
-                                                                           std::to_string(config_->vocabulary.text_size + 5)});
+               {"text.model", "the text codec has " + text + " tokens",
+                "'vocabulary.text' says " + std::to_string(config_->vocabulary.text_size + 5)});
 }
 
 }  // namespace

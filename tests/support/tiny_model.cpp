@@ -32,7 +32,8 @@ model::ModelConfig write_tiny_model(const std::string& dir, const TinyModelOptio
   codecs::TextCodecTrainOptions train;
   train.vocab_size = o.text_vocab;
   train.seed = o.seed;
-  const codecs::TextCodec codec = codecs::TextCodec::train(corpus.string(), train, (fs::path(dir) / "text.model").string());
+  const codecs::TextCodec codec =
+      codecs::TextCodec::train(corpus.string(), train, (fs::path(dir) / "text.model").string());
   const model::ModelConfig config = tiny_model_config(o);
   Rng rng(o.seed);
   const model::Transformer transformer(config.transformer, rng);
