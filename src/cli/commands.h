@@ -8,5 +8,7 @@ void add_selfcheck_command(CLI::App& app);
 void add_codec_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 
 }  // namespace tessera::cli

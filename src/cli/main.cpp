@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   tessera::cli::add_codec_command(app);
   tessera::cli::add_data_command(app);
   tessera::cli::add_train_command(app);
+  tessera::cli::add_info_command(app);
+  tessera::cli::add_generate_command(app);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

@@ -152,6 +152,17 @@ Tensor Tensor::view(const Shape& new_shape) const {
   return Tensor(impl);
 }
 
+Tensor Tensor::leading(int64_t n) const {
+  TESSERA_CHECK(ndim() >= 1 && n >= 0 && n <= size(0), "leading ", n, " of ", shape_str(shape()),
+                ": expected 0 <= n <= the size of axis 0");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = get("leading").storage;
+  impl->shape = shape();
+  impl->shape[0] = n;
+  impl->dtype = dtype();
+  return Tensor(impl);
+}
+
 Tensor Tensor::clone() const {
   Tensor out = empty(shape(), dtype());
   std::memcpy(out.raw(), raw(), nbytes());

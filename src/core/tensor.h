@@ -62,6 +62,9 @@ class Tensor {
   // Same storage, new shape with the same element count; one dimension may be -1.
   // Not recorded by autograd: differentiable code uses reshape (autograd/layout.h).
   Tensor view(const Shape& shape) const;
+  // The first n entries along axis 0, sharing storage: they are a contiguous prefix, so
+  // this is free (a growing KV cache is read this way). Not recorded by autograd.
+  Tensor leading(int64_t n) const;
   Tensor clone() const;  // a deep copy, detached from autograd
   // A converted copy (or this tensor when already of that dtype). Floats round to nearest
   // even into bf16/f16 and truncate toward zero into integers; a value the target cannot

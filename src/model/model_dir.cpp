@@ -17,9 +17,17 @@ std::string file_in(const std::string& dir, const std::string& name) { return (f
 
 void check_directory(const std::string& dir) {
   TESSERA_CHECK(fs::exists(dir), dir, ": no such model directory");
-  TESSERA_CHECK(fs::is_directory(dir), dir, ": expected a model directory (config.json, model.safetensors, ...), found a file");
+  TESSERA_CHECK(fs::is_directory(dir), dir,
+                ": expected a model directory (config.json, model.safetensors, ...), found a file");
   TESSERA_CHECK(fs::exists(file_in(dir, "config.json")), dir,
                 ": not a model directory: config.json is missing (an unfinished save leaves it out)");
+}
+
+// A file config.json says the model has; its absence is the directory's fault, not the file's.
+std::string required_file(const std::string& dir, const std::string& name, const char* what) {
+  const std::string path = file_in(dir, name);
+  TESSERA_CHECK(fs::exists(path), dir, ": the model directory has no ", name, " (", what, ")");
+  return path;
 }
 
 }  // namespace
@@ -58,14 +66,14 @@ LoadedModel load_model(const std::string& dir) {
   loaded.config = load_model_config(dir);
   const ModelConfig& config = loaded.config;
   if (const auto it = config.codecs.find("text"); it != config.codecs.end()) {
-    const std::string path = file_in(dir, it->second);
+    const std::string path = required_file(dir, it->second, "the text codec named in config.json");
     loaded.text = codecs::TextCodec::load(path);
     TESSERA_CHECK(loaded.text->vocab_size() == config.vocabulary.text_size, path, ": the text codec has ",
                   loaded.text->vocab_size(), " tokens, but ", file_in(dir, "config.json"),
                   " field 'vocabulary.text' says ", config.vocabulary.text_size,
                   " (the codec does not belong to this model)");
   }
-  const Safetensors weights = read_safetensors(file_in(dir, "model.safetensors"));
+  const Safetensors weights = read_safetensors(required_file(dir, "model.safetensors", "the weights"));
   Rng unused_init(0);
   loaded.transformer = std::make_unique<Transformer>(config.transformer, unused_init);
   loaded.transformer->load_parameters(weights.tensors, weights.source);

@@ -1,6 +1,8 @@
 #include "model/transformer.h"
 
+#include "autograd/layout.h"
 #include "autograd/matmul.h"
+#include "model/kv_cache.h"
 
 namespace tessera::model {
 
@@ -15,6 +17,17 @@ nn::BlockConfig TransformerConfig::block() const {
   b.norm_eps = norm_eps;
   b.init_std = init_std;
   return b;
+}
+
+ParameterCounts count_parameters(const TransformerConfig& c) {
+  ParameterCounts n;
+  n.embedding = c.vocab_size * c.dim;
+  const int64_t attention = 4 * c.dim * c.dim + (c.qk_norm ? 2 * (c.dim / c.n_heads) : 0);
+  n.per_block = 2 * c.dim + attention + 3 * c.dim * c.hidden;
+  n.final_norm = c.dim;
+  n.head = c.tied_embeddings ? 0 : c.vocab_size * c.dim;
+  n.total = n.embedding + c.n_layers * n.per_block + n.final_norm + n.head;
+  return n;
 }
 
 Transformer::Transformer(const TransformerConfig& c, Rng& rng)
@@ -39,7 +52,24 @@ Tensor Transformer::forward(const Tensor& ids, int64_t start_position) const {
   Tensor h = embed.forward(ids);
   for (const auto& block : blocks) h = block->forward(h, start_position);
   h = norm.forward(h);
-  return head ? head->forward(h) : linear(h, embed.weight);
+  return logits(h);
 }
+
+Tensor Transformer::forward(const Tensor& ids, KVCache& cache, bool last_only) const {
+  TESSERA_CHECK(ids.ndim() == 2 && ids.size(0) == cache.batch() && cache.num_layers() == config.n_layers,
+                "transformer: expected token ids (", cache.batch(), ", T) for a cache of batch ", cache.batch(),
+                " and ", config.n_layers, " layers, found ids ", shape_str(ids.shape()), " and a cache of ",
+                cache.num_layers(), " layers");
+  const int64_t start = cache.length(), T = ids.size(1);
+  TESSERA_CHECK(start + T <= cache.capacity(), "transformer: ", T, " new tokens after ", start,
+                " cached ones exceed the context length ", cache.capacity());
+  Tensor h = embed.forward(ids);
+  for (size_t i = 0; i < blocks.size(); ++i) h = blocks[i]->forward(h, start, &cache.layer(static_cast<int64_t>(i)));
+  cache.advance(T);
+  if (last_only && T > 1) h = slice(h, 1, T - 1, T);
+  return logits(norm.forward(h));
+}
+
+Tensor Transformer::logits(const Tensor& h) const { return head ? head->forward(h) : linear(h, embed.weight); }
 
 }  // namespace tessera::model

@@ -28,18 +28,38 @@ struct TransformerConfig {
   nn::BlockConfig block() const;
 };
 
+// Parameter counts from the config alone, without building the weights (`tessera info`).
+struct ParameterCounts {
+  int64_t embedding = 0;  // embed.weight
+  int64_t per_block = 0;  // each of the n_layers blocks
+  int64_t final_norm = 0;
+  int64_t head = 0;  // 0 when tied to the embedding
+  int64_t total = 0;
+};
+ParameterCounts count_parameters(const TransformerConfig& config);
+
+class KVCache;
+
 class Transformer : public nn::Module {
  public:
   Transformer(const TransformerConfig& config, Rng& rng);
 
   // ids: i32 (B, T) -> logits (B, T, V); rows at positions start_position + t.
   Tensor forward(const Tensor& ids, int64_t start_position = 0) const;
+  // Inference with a cache (under autograd::NoGradGuard): ids (B, T) are the positions
+  // cache.length() + t; their keys and values join the cache, which grows by T. Logits
+  // (B, T, V), or (B, 1, V) for the last position only when `last_only` (a prefill then
+  // skips the head's work on every other position).
+  Tensor forward(const Tensor& ids, KVCache& cache, bool last_only = false) const;
 
   TransformerConfig config;
   nn::Embedding embed;
   std::vector<std::unique_ptr<nn::TransformerBlock>> blocks;
   nn::RMSNorm norm;
   std::unique_ptr<nn::Linear> head;  // absent when tied
+
+ private:
+  Tensor logits(const Tensor& h) const;  // (..., C) normed -> (..., V)
 };
 
 }  // namespace tessera::model

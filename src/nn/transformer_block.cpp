@@ -1,6 +1,7 @@
 #include "nn/transformer_block.h"
 
 #include <cmath>
+#include <tuple>
 
 #include "autograd/activation.h"
 #include "autograd/attention.h"
@@ -34,7 +35,7 @@ SelfAttention::SelfAttention(const BlockConfig& c, Rng& rng)
   }
 }
 
-Tensor SelfAttention::forward(const Tensor& x, int64_t start_position) const {
+Tensor SelfAttention::forward(const Tensor& x, int64_t start_position, AttentionCache* cache) const {
   TESSERA_CHECK(x.ndim() == 3 && x.size(2) == config.dim, "attention: expected input (B, T, ", config.dim, "), found ",
                 shape_str(x.shape()));
   const int64_t B = x.size(0), T = x.size(1), H = config.n_heads, D = config.dim / H;
@@ -47,6 +48,9 @@ Tensor SelfAttention::forward(const Tensor& x, int64_t start_position) const {
   }
   q = rope(q, start_position, config.rope_theta);
   k = rope(k, start_position, config.rope_theta);
+  // Attention is bottom-right causal, so T queries against the start + T cached keys see
+  // exactly the positions up to their own.
+  if (cache != nullptr) std::tie(k, v) = cache->append(k, v, start_position);
   Tensor y = scaled_dot_product_attention(q, k, v, /*causal=*/true);
   return wo.forward(reshape(y, {B, T, config.dim}));
 }
@@ -70,8 +74,8 @@ TransformerBlock::TransformerBlock(const BlockConfig& c, Rng& rng)
   register_module("mlp", mlp);
 }
 
-Tensor TransformerBlock::forward(const Tensor& x, int64_t start_position) const {
-  Tensor h = x + attn.forward(attn_norm.forward(x), start_position);
+Tensor TransformerBlock::forward(const Tensor& x, int64_t start_position, AttentionCache* cache) const {
+  Tensor h = x + attn.forward(attn_norm.forward(x), start_position, cache);
   return h + mlp.forward(mlp_norm.forward(h));
 }
 

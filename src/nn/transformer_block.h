@@ -12,6 +12,7 @@
 // stream (attn.wo, mlp.down), N(0, (init_std / sqrt(2 * n_layers))^2) as in GPT-2, so the
 // residual's variance does not grow with depth. Norm gains start at one.
 #include "core/rng.h"
+#include "nn/attention_cache.h"
 #include "nn/linear.h"
 #include "nn/norm.h"
 
@@ -31,8 +32,10 @@ struct BlockConfig {
 class SelfAttention : public Module {
  public:
   SelfAttention(const BlockConfig& config, Rng& rng);
-  // x: (B, T, C); rows are at positions start_position + t; causal.
-  Tensor forward(const Tensor& x, int64_t start_position) const;
+  // x: (B, T, C); rows are at positions start_position + t; causal. With a cache, the
+  // rows' keys and values are stored in it at their positions and the rows attend to
+  // every cached position before them too (inference only).
+  Tensor forward(const Tensor& x, int64_t start_position, AttentionCache* cache = nullptr) const;
 
   BlockConfig config;
   Linear wq, wk, wv, wo;
@@ -50,7 +53,8 @@ class SwiGLU : public Module {
 class TransformerBlock : public Module {
  public:
   TransformerBlock(const BlockConfig& config, Rng& rng);
-  Tensor forward(const Tensor& x, int64_t start_position = 0) const;  // x: (B, T, C)
+  // x: (B, T, C); cache as in SelfAttention::forward.
+  Tensor forward(const Tensor& x, int64_t start_position = 0, AttentionCache* cache = nullptr) const;
 
   RMSNorm attn_norm;
   SelfAttention attn;

@@ -82,6 +82,17 @@ TEST(Tensor, ViewErrorsNameBothShapes) {
   expect_error([&] { t.view({int64_t{1} << 40, int64_t{1} << 40}); }, {"(2, 3)", "(1099511627776, 1099511627776)"});
 }
 
+TEST(Tensor, LeadingIsAFreePrefixAlongTheFirstAxis) {
+  const Tensor t = Tensor::from_vector(std::vector<float>{0, 1, 2, 3, 4, 5}, {3, 2});
+  const Tensor p = t.leading(2);
+  EXPECT_EQ(p.shape(), (Shape{2, 2}));
+  EXPECT_TRUE(p.shares_storage_with(t));
+  EXPECT_EQ(p.to_vector(), (std::vector<float>{0, 1, 2, 3}));
+  EXPECT_EQ(t.leading(0).numel(), 0);
+  expect_error([&] { t.leading(4); }, {"leading 4", "(3, 2)", "0 <= n <="});
+  expect_error([] { Tensor::scalar(1).leading(0); }, {"leading 0", "()"});
+}
+
 TEST(Tensor, CloneIsADeepCopyDetachedFromAutograd) {
   Tensor t = Tensor::from_vector(std::vector<float>{1, 2, 3}, {3});
   t.set_requires_grad(true);

@@ -34,6 +34,14 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
     return;
   }
   sync_blas_threads();
+  // One row (a decoding step's linear layers): GEMV reads B in place, where GEMM would
+  // first pack all of B, which cost a third of a batch-1 decode step.
+  if (M == 1) {
+    const auto incx = static_cast<blasint>(trans_a ? lda : 1);
+    cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, static_cast<blasint>(trans_b ? N : K),
+                static_cast<blasint>(trans_b ? K : N), alpha, B, static_cast<blasint>(ldb), A, incx, beta, C, 1);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
               static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));

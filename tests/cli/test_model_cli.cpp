@@ -1,0 +1,98 @@
+// `tessera info` and `tessera generate` on a small model directory, as a user runs them.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/transformer.h"
+#include "support/run_tessera.h"
+#include "support/temp_dir.h"
+#include "support/tiny_model.h"
+
+namespace tessera::testing {
+namespace {
+
+class ModelCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new TempDir;
+    TinyModelOptions options;
+    options.context_length = 32;
+    config_ = new model::ModelConfig(write_tiny_model(tmp_->path("tiny"), options));
+  }
+  static void TearDownTestSuite() {
+    delete config_;
+    delete tmp_;
+  }
+  static std::string model() { return tmp_->path("tiny"); }
+  static TempDir* tmp_;
+  static model::ModelConfig* config_;
+};
+TempDir* ModelCli::tmp_ = nullptr;
+model::ModelConfig* ModelCli::config_ = nullptr;
+
+TEST_F(ModelCli, InfoDescribesTheModel) {
+  const CliRun r = run_tessera("info " + model());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const model::ParameterCounts n = model::count_parameters(config_->transformer);
+  EXPECT_EQ(n.total, 30624) << "the tiny model's parameters, counted by hand: 311*32 + 2*10320 + 32";
+  EXPECT_TRUE(contains(r.output, "2 blocks, dim 32, 4 heads of 8, SwiGLU hidden 64, QK-norm on")) << r.output;
+  EXPECT_TRUE(contains(r.output, "context length: 32 tokens")) << r.output;
+  EXPECT_TRUE(contains(r.output, "parameters: 30,624")) << r.output;
+  EXPECT_TRUE(contains(r.output, "(x 2 blocks = 20,640)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "(tied to the embedding)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "vocabulary: 311 tokens")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  text            0      300  [0, 300)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  control       300       11  [300, 311)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  image         311        0  none")) << r.output;
+  EXPECT_TRUE(contains(r.output, "<bos>=300 <eos>=301")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  text     text.model")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  model.safetensors ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  config.json ")) << r.output;
+
+  const CliRun missing = run_tessera("info " + tmp_->path("nowhere"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.output, "error: " + tmp_->path("nowhere") + ": no such model directory"))
+      << missing.output;
+}
+
+TEST_F(ModelCli, GenerateStreamsAContinuationAndItsSpeed) {
+  const CliRun r = run_tessera("generate " + model() + " --prompt 'tessera model' --max-tokens 5 --seed 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "prefill: ")) << r.output;
+  EXPECT_TRUE(contains(r.output, " tokens/s); decode: ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "stopped: ")) << r.output;
+  // Greedy decoding is deterministic; so is sampling with a seed. (The text printed, not
+  // the timing line after it.)
+  const auto text = [](const std::string& arguments) {
+    const std::string out = run_tessera(arguments).output;
+    return out.substr(0, out.find("prefill: "));
+  };
+  const std::string greedy = "generate " + model() + " --prompt 'a word' --max-tokens 8 --temperature 0";
+  EXPECT_EQ(text(greedy), text(greedy));
+  const std::string seeded = "generate " + model() + " --prompt 'a word' --max-tokens 8 --top-k 20 --seed 7";
+  EXPECT_EQ(text(seeded), text(seeded));
+  EXPECT_NE(text(seeded), text(seeded + "0")) << "another seed, another continuation";
+  const CliRun two = run_tessera("generate " + model() + " --prompt x --max-tokens 3 --samples 2");
+  EXPECT_TRUE(contains(two.output, "--- sample 2 of 2 ---")) << two.output;
+}
+
+TEST_F(ModelCli, GenerateRefusesAPromptLongerThanTheContext) {
+  std::string prompt;
+  for (int i = 0; i < 20; ++i) prompt += "number " + std::to_string(i) + " ";
+  const CliRun r = run_tessera("generate " + model() + " --prompt '" + prompt + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "error: the prompt is ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "longer than the model's context length of 32 tokens")) << r.output;
+}
+
+TEST_F(ModelCli, GenerateRefusesBadSamplingSettings) {
+  const CliRun r = run_tessera("generate " + model() + " --prompt x --top-p 0");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "top_p must be in (0, 1]")) << r.output;
+  const CliRun t = run_tessera("generate " + model() + " --prompt x --temperature -1");
+  EXPECT_NE(t.exit_code, 0);
+  EXPECT_TRUE(contains(t.output, "--temperature")) << t.output;
+}
+
+}  // namespace
+}  // namespace tessera::testing
