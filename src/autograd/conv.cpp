@@ -57,8 +57,8 @@ void check_args(const ConvOp& op, const Tensor& x, const Tensor& weight, const T
 
 // The forward convolution's geometry for these sizes and op's stride and padding; a 1-D
 // op's height axis is 1, with no stride or padding.
-cpu::ConvGeometry geometry(const ConvOp& op, int64_t batch, int64_t in_channels, int64_t out_channels,
-                           int64_t in_h, int64_t in_w, int64_t kh, int64_t kw) {
+cpu::ConvGeometry geometry(const ConvOp& op, int64_t batch, int64_t in_channels, int64_t out_channels, int64_t in_h,
+                           int64_t in_w, int64_t kh, int64_t kw) {
   const bool two_d = op.spatial == 2;
   return {.batch = batch,
           .in_channels = in_channels,
@@ -90,8 +90,8 @@ Tensor convolution(const ConvOp& op, const Tensor& x, const Tensor& weight, cons
   const cpu::ConvGeometry g = geometry(op, N, x.size(1), Cout, H, W, kh, kw);
   const int64_t padded_h = H + 2 * g.pad_h, padded_w = W + 2 * g.pad_w;
   TESSERA_CHECK(kh <= padded_h && kw <= padded_w, op.name, ": kernel of shape ", shape_str(weight.shape()),
-                " is larger than the padded input: input of shape ", shape_str(x.shape()), " with padding ",
-                op.padding, " is ", op.spatial == 2 ? str(padded_h, "x", padded_w) : str(padded_w), " wide");
+                " is larger than the padded input: input of shape ", shape_str(x.shape()), " with padding ", op.padding,
+                " is ", op.spatial == 2 ? str(padded_h, "x", padded_w) : str(padded_w), " wide");
   Tensor out = Tensor::empty(shape_of(op, N, Cout, g.out_h(), g.out_w()));
   cpu::conv2d_forward(out.data<float>(), x.data<float>(), weight.data<float>(), data_or_null(bias), g);
   autograd::record(op.name, {x, weight, bias}, out, [x, weight, bias, g](const Tensor&, const Tensor& dout) {

@@ -22,8 +22,8 @@ std::string levels_str(const std::vector<int32_t>& levels) {
 int64_t check_vectors(const char* op, const Tensor& t, const std::vector<int32_t>& levels) {
   fsq_codebook_size(levels, op);
   const int64_t d = static_cast<int64_t>(levels.size());
-  TESSERA_CHECK(t.ndim() >= 1 && t.size(-1) == d, op, ": input of shape ", shape_str(t.shape()),
-                " must end in the ", d, " channels of levels ", levels_str(levels));
+  TESSERA_CHECK(t.ndim() >= 1 && t.size(-1) == d, op, ": input of shape ", shape_str(t.shape()), " must end in the ", d,
+                " channels of levels ", levels_str(levels));
   return t.numel() / d;
 }
 
@@ -33,8 +33,8 @@ int64_t fsq_codebook_size(const std::vector<int32_t>& levels, const char* what) 
   TESSERA_CHECK(!levels.empty(), what, ": levels are empty; need one level count per channel");
   int64_t size = 1;
   for (size_t i = 0; i < levels.size(); ++i) {
-    TESSERA_CHECK(levels[i] >= 2, what, ": levels ", levels_str(levels), " must each be at least 2, found ",
-                  levels[i], " at index ", i);
+    TESSERA_CHECK(levels[i] >= 2, what, ": levels ", levels_str(levels), " must each be at least 2, found ", levels[i],
+                  " at index ", i);
     size *= levels[i];
     TESSERA_CHECK(size <= std::numeric_limits<int32_t>::max(), what, ": levels ", levels_str(levels),
                   " make more codes than i32 ids can hold");
@@ -64,8 +64,8 @@ Tensor codes_from_fsq(const Tensor& quantized, const std::vector<int32_t>& level
   const int64_t bad = cpu::fsq_codes(ids.data<int32_t>(), quantized.data<float>(), levels.data(), rows, d);
   TESSERA_CHECK(bad < 0, "codes_from_fsq: value ", quantized.data<float>()[bad], " at ",
                 index_str(bad, quantized.shape()), " of input of shape ", shape_str(quantized.shape()),
-                " is not one of the ", levels[bad % d], " levels of channel ", bad % d, " (levels ",
-                levels_str(levels), ")");
+                " is not one of the ", levels[bad % d], " levels of channel ", bad % d, " (levels ", levels_str(levels),
+                ")");
   return ids;
 }
 
@@ -77,8 +77,8 @@ Tensor fsq_from_codes(const Tensor& ids, const std::vector<int32_t>& levels) {
   shape.push_back(d);
   Tensor out = Tensor::empty(shape);
   const int64_t bad = cpu::fsq_values(out.data<float>(), ids.data<int32_t>(), levels.data(), ids.numel(), d);
-  TESSERA_CHECK(bad < 0, "fsq_from_codes: id ", ids.data<int32_t>()[bad], " at ",
-                index_str(bad, ids.shape()), " is outside [0, ", codebook, ") for levels ", levels_str(levels));
+  TESSERA_CHECK(bad < 0, "fsq_from_codes: id ", ids.data<int32_t>()[bad], " at ", index_str(bad, ids.shape()),
+                " is outside [0, ", codebook, ") for levels ", levels_str(levels));
   return out;
 }
 

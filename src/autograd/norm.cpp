@@ -83,9 +83,9 @@ Tensor group_norm(const Tensor& x, int64_t groups, const Tensor& weight, const T
   for (const auto& [what, param] : {std::pair{"weight", weight}, std::pair{"bias", bias}}) {
     if (!param.defined()) continue;
     check_float_op("group_norm", {param});
-    TESSERA_CHECK(param.ndim() == 1 && param.size(0) == C, "group_norm: ", what, " of shape ",
-                  shape_str(param.shape()), " does not match the ", C, " channels of input of shape ",
-                  shape_str(x.shape()), " (need ", shape_str({C}), ")");
+    TESSERA_CHECK(param.ndim() == 1 && param.size(0) == C, "group_norm: ", what, " of shape ", shape_str(param.shape()),
+                  " does not match the ", C, " channels of input of shape ", shape_str(x.shape()), " (need ",
+                  shape_str({C}), ")");
   }
   Tensor out = Tensor::empty(x.shape());
   Tensor mean = Tensor::empty({N, groups}), rstd = Tensor::empty({N, groups});

@@ -75,9 +75,10 @@ TEST(ConvTranspose2d, MatchesTorch) {
            {{randn({3, 4, 7, 5}), randn({4, 6, 4, 4}), randn({6})},
             {randn({1, 3, 17, 13}), randn({3, 2, 3, 3}), randn({2})}},
            [](const Inputs& in) { return conv_transpose2d(in[0], in[1], in[2], 2, 1); });
-  check_op(conv_expr("conv_transpose2d", true, 1, 0),
-           {{randn({3, 2, 5, 6}), randn({2, 3, 3, 3}), randn({3})}, {randn({1, 4, 5, 5}), randn({4, 2, 1, 1}), randn({2})}},
-           [](const Inputs& in) { return conv_transpose2d(in[0], in[1], in[2], 1, 0); });
+  check_op(
+      conv_expr("conv_transpose2d", true, 1, 0),
+      {{randn({3, 2, 5, 6}), randn({2, 3, 3, 3}), randn({3})}, {randn({1, 4, 5, 5}), randn({4, 2, 1, 1}), randn({2})}},
+      [](const Inputs& in) { return conv_transpose2d(in[0], in[1], in[2], 1, 0); });
   check_op(conv_expr("conv_transpose2d", false, 2, 2), {{randn({3, 3, 9, 8}), randn({3, 5, 4, 4})}},
            [](const Inputs& in) { return conv_transpose2d(in[0], in[1], Tensor(), 2, 2); });
 }
@@ -115,35 +116,67 @@ TEST(UpsampleNearest2d, MatchesTorch) {
 }
 
 TEST(Conv2d, MismatchedChannelsNameBothShapes) {
-  expect_error([] { conv2d(Tensor::zeros({2, 3, 8, 8}), Tensor::zeros({4, 5, 3, 3}), Tensor()); },
-               {"conv2d: weight of shape (4, 5, 3, 3) expects 5 input channels", "input of shape (2, 3, 8, 8) has 3"});
-  expect_error([] { conv_transpose2d(Tensor::zeros({2, 3, 8, 8}), Tensor::zeros({5, 4, 3, 3}), Tensor()); },
-               {"conv_transpose2d: weight of shape (5, 4, 3, 3) expects 5 input channels", "has 3"});
-  expect_error([] { conv1d(Tensor::zeros({2, 3, 8}), Tensor::zeros({4, 2, 3}), Tensor()); },
-               {"conv1d: weight of shape (4, 2, 3) expects 2 input channels", "input of shape (2, 3, 8) has 3"});
+  expect_error(
+      [] {
+        conv2d(Tensor::zeros({2, 3, 8, 8}), Tensor::zeros({4, 5, 3, 3}), Tensor());
+      },
+      {"conv2d: weight of shape (4, 5, 3, 3) expects 5 input channels", "input of shape (2, 3, 8, 8) has 3"});
+  expect_error(
+      [] {
+        conv_transpose2d(Tensor::zeros({2, 3, 8, 8}), Tensor::zeros({5, 4, 3, 3}), Tensor());
+      },
+      {"conv_transpose2d: weight of shape (5, 4, 3, 3) expects 5 input channels", "has 3"});
+  expect_error(
+      [] {
+        conv1d(Tensor::zeros({2, 3, 8}), Tensor::zeros({4, 2, 3}), Tensor());
+      },
+      {"conv1d: weight of shape (4, 2, 3) expects 2 input channels", "input of shape (2, 3, 8) has 3"});
 }
 
 TEST(Conv2d, KernelLargerThanPaddedInput) {
-  expect_error([] { conv2d(Tensor::zeros({1, 1, 3, 3}), Tensor::zeros({1, 1, 5, 5}), Tensor()); },
-               {"conv2d: kernel of shape (1, 1, 5, 5) is larger than the padded input", "(1, 1, 3, 3)",
-                "padding 0 is 3x3"});
-  expect_error([] { conv1d(Tensor::zeros({1, 1, 3}), Tensor::zeros({1, 1, 6}), Tensor(), 1, 1); },
-               {"conv1d: kernel of shape (1, 1, 6) is larger than the padded input", "padding 1 is 5 wide"});
+  expect_error(
+      [] {
+        conv2d(Tensor::zeros({1, 1, 3, 3}), Tensor::zeros({1, 1, 5, 5}), Tensor());
+      },
+      {"conv2d: kernel of shape (1, 1, 5, 5) is larger than the padded input", "(1, 1, 3, 3)", "padding 0 is 3x3"});
+  expect_error(
+      [] {
+        conv1d(Tensor::zeros({1, 1, 3}), Tensor::zeros({1, 1, 6}), Tensor(), 1, 1);
+      },
+      {"conv1d: kernel of shape (1, 1, 6) is larger than the padded input", "padding 1 is 5 wide"});
 }
 
 TEST(Conv2d, BadArgumentsNameWhatIsWrong) {
-  expect_error([] { conv2d(Tensor::zeros({3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor()); },
-               {"conv2d: input must be a non-empty (N, Cin, H, W), found shape (3, 8, 8)"});
-  expect_error([] { conv2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor::zeros({3})); },
-               {"conv2d: bias of shape (3,) does not match 4 output channels"});
-  expect_error([] { conv2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor(), 0); },
-               {"conv2d: stride must be at least 1, found 0"});
-  expect_error([] { conv_transpose2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({3, 4, 3, 3}), Tensor(), 2, 1, 2); },
-               {"conv_transpose2d: output_padding must lie in [0, stride = 2), found 2"});
-  expect_error([] { conv_transpose1d(Tensor::zeros({1, 3, 1}), Tensor::zeros({3, 4, 1}), Tensor(), 1, 1); },
-               {"conv_transpose1d: padding 1 leaves no output", "(1, 3, 1)"});
-  expect_error([] { upsample_nearest2d(Tensor::zeros({3, 8, 8}), 2); },
-               {"upsample_nearest2d: input must be (N, C, H, W), found shape (3, 8, 8)"});
+  expect_error(
+      [] {
+        conv2d(Tensor::zeros({3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor());
+      },
+      {"conv2d: input must be a non-empty (N, Cin, H, W), found shape (3, 8, 8)"});
+  expect_error(
+      [] {
+        conv2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor::zeros({3}));
+      },
+      {"conv2d: bias of shape (3,) does not match 4 output channels"});
+  expect_error(
+      [] {
+        conv2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({4, 3, 3, 3}), Tensor(), 0);
+      },
+      {"conv2d: stride must be at least 1, found 0"});
+  expect_error(
+      [] {
+        conv_transpose2d(Tensor::zeros({1, 3, 8, 8}), Tensor::zeros({3, 4, 3, 3}), Tensor(), 2, 1, 2);
+      },
+      {"conv_transpose2d: output_padding must lie in [0, stride = 2), found 2"});
+  expect_error(
+      [] {
+        conv_transpose1d(Tensor::zeros({1, 3, 1}), Tensor::zeros({3, 4, 1}), Tensor(), 1, 1);
+      },
+      {"conv_transpose1d: padding 1 leaves no output", "(1, 3, 1)"});
+  expect_error(
+      [] {
+        upsample_nearest2d(Tensor::zeros({3, 8, 8}), 2);
+      },
+      {"upsample_nearest2d: input must be (N, C, H, W), found shape (3, 8, 8)"});
 }
 
 }  // namespace tessera::testing

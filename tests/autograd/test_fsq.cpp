@@ -21,7 +21,8 @@ std::string fsq_expr(const std::vector<int32_t>& levels) {
   for (int32_t l : levels) list += (list.empty() ? "" : ", ") + std::to_string(l) + ".";
   return "lambda z: (lambda L: (lambda half, off: (lambda b: (b + (torch.round(b) - b).detach()) / (L // 2))("
          "torch.tanh(z + torch.atanh(off / half)) * half - off))((L - 1) * (1 + 1e-3) / 2, (1 - L % 2) * 0.5))("
-         "torch.tensor([" + list + "], dtype=torch.float64))";
+         "torch.tensor([" +
+         list + "], dtype=torch.float64))";
 }
 
 Tolerance no_finite_differences() {
@@ -39,12 +40,18 @@ Tensor all_ids(int32_t count) {
 }  // namespace
 
 TEST(Fsq, ForwardAndGradientMatchTorch) {
-  check_op(fsq_expr(kLevels4), {{uniform({64, 4}, -3, 3)}, {randn({2, 3, 4})}},
-           [](const Inputs& in) { return fsq(in[0], kLevels4); }, no_finite_differences());
-  check_op(fsq_expr(kLevels5), {{uniform({64, 5}, -3, 3)}, {randn({1, 5})}},
-           [](const Inputs& in) { return fsq(in[0], kLevels5); }, no_finite_differences());
-  check_op(fsq_expr({2, 3, 4}), {{uniform({3, 7, 3}, -3, 3)}},
-           [](const Inputs& in) { return fsq(in[0], {2, 3, 4}); }, no_finite_differences());
+  check_op(
+      fsq_expr(kLevels4), {{uniform({64, 4}, -3, 3)}, {randn({2, 3, 4})}},
+      [](const Inputs& in) { return fsq(in[0], kLevels4); }, no_finite_differences());
+  check_op(
+      fsq_expr(kLevels5), {{uniform({64, 5}, -3, 3)}, {randn({1, 5})}},
+      [](const Inputs& in) { return fsq(in[0], kLevels5); }, no_finite_differences());
+  check_op(
+      fsq_expr({2, 3, 4}), {{uniform({3, 7, 3}, -3, 3)}},
+      [](const Inputs& in) {
+        return fsq(in[0], {2, 3, 4});
+      },
+      no_finite_differences());
 }
 
 TEST(Fsq, GradientIsStraightThrough) {
@@ -97,15 +104,31 @@ TEST(Fsq, QuantizerOutputRoundTripsAndReachesEveryLevel) {
 }
 
 TEST(Fsq, BadInputsNameWhatIsWrong) {
-  expect_error([] { fsq(Tensor::zeros({4, 3}), kLevels4); },
-               {"fsq: input of shape (4, 3) must end in the 4 channels of levels [8, 5, 5, 5]"});
-  expect_error([] { fsq(Tensor::zeros({4, 2}), {5, 1}); }, {"fsq: levels [5, 1] must each be at least 2, found 1 at index 1"});
-  expect_error([] { codes_from_fsq(Tensor::from_vector(std::vector<float>{0, 0.3f, 0, 0}, {1, 4}), kLevels4); },
-               {"codes_from_fsq: value 0.3 at [0, 1]", "not one of the 5 levels of channel 1"});
-  expect_error([] { codes_from_fsq(Tensor::from_vector(std::vector<float>{1.25f, 0, 0, 0}, {1, 4}), kLevels4); },
-               {"codes_from_fsq: value 1.25 at [0, 0]", "not one of the 8 levels of channel 0"});
-  expect_error([] { fsq_from_codes(Tensor::from_vector(std::vector<int32_t>{3, 1000}, {2}), kLevels4); },
-               {"fsq_from_codes: id 1000 at [1] is outside [0, 1000) for levels [8, 5, 5, 5]"});
+  expect_error(
+      [] {
+        fsq(Tensor::zeros({4, 3}), kLevels4);
+      },
+      {"fsq: input of shape (4, 3) must end in the 4 channels of levels [8, 5, 5, 5]"});
+  expect_error(
+      [] {
+        fsq(Tensor::zeros({4, 2}), {5, 1});
+      },
+      {"fsq: levels [5, 1] must each be at least 2, found 1 at index 1"});
+  expect_error(
+      [] {
+        codes_from_fsq(Tensor::from_vector(std::vector<float>{0, 0.3f, 0, 0}, {1, 4}), kLevels4);
+      },
+      {"codes_from_fsq: value 0.3 at [0, 1]", "not one of the 5 levels of channel 1"});
+  expect_error(
+      [] {
+        codes_from_fsq(Tensor::from_vector(std::vector<float>{1.25f, 0, 0, 0}, {1, 4}), kLevels4);
+      },
+      {"codes_from_fsq: value 1.25 at [0, 0]", "not one of the 8 levels of channel 0"});
+  expect_error(
+      [] {
+        fsq_from_codes(Tensor::from_vector(std::vector<int32_t>{3, 1000}, {2}), kLevels4);
+      },
+      {"fsq_from_codes: id 1000 at [1] is outside [0, 1000) for levels [8, 5, 5, 5]"});
   expect_error([] { fsq_from_codes(Tensor::zeros({2}), kLevels4); }, {"fsq_from_codes ids", "i32"});
   expect_error([] { fsq_codebook_size({65536, 65536}, "codec"); }, {"codec: levels [65536, 65536] make more codes"});
 }

@@ -15,7 +15,8 @@ constexpr float kEps = 1e-5f;
 
 std::string group_norm_expr(int groups, bool affine) {
   const std::string g = std::to_string(groups);
-  return affine ? "lambda x, w, b: F.group_norm(x, " + g + ", w, b, 1e-5)" : "lambda x: F.group_norm(x, " + g + ", None, None, 1e-5)";
+  return affine ? "lambda x, w, b: F.group_norm(x, " + g + ", w, b, 1e-5)"
+                : "lambda x: F.group_norm(x, " + g + ", None, None, 1e-5)";
 }
 
 OpFn group_norm_op(int groups) {
@@ -52,9 +53,10 @@ TEST(GroupNorm, WithoutWeightOrBiasMatchesTorch) {
 }
 
 TEST(GroupNorm, GradientOfParametersOnly) {
-  check_op(group_norm_expr(2, true),
-           {{no_grad(randn({3, 4, 7, 5})), randn({4}), randn({4})}, {randn({2, 4, 9}), no_grad(randn({4})), randn({4})}},
-           group_norm_op(2));
+  check_op(
+      group_norm_expr(2, true),
+      {{no_grad(randn({3, 4, 7, 5})), randn({4}), randn({4})}, {randn({2, 4, 9}), no_grad(randn({4})), randn({4})}},
+      group_norm_op(2));
 }
 
 TEST(GroupNorm, GradientsDoNotDependOnThreadCount) {
@@ -76,17 +78,29 @@ TEST(GroupNorm, GradientsDoNotDependOnThreadCount) {
 }
 
 TEST(GroupNorm, GroupsNotDividingChannels) {
-  expect_error([] { group_norm(Tensor::zeros({2, 8, 5}), 3, Tensor(), Tensor(), kEps); },
-               {"group_norm: 3 groups do not divide the 8 channels", "(2, 8, 5)"});
-  expect_error([] { group_norm(Tensor::zeros({2, 8, 5}), 0, Tensor(), Tensor(), kEps); },
-               {"group_norm: 0 groups do not divide the 8 channels"});
+  expect_error(
+      [] {
+        group_norm(Tensor::zeros({2, 8, 5}), 3, Tensor(), Tensor(), kEps);
+      },
+      {"group_norm: 3 groups do not divide the 8 channels", "(2, 8, 5)"});
+  expect_error(
+      [] {
+        group_norm(Tensor::zeros({2, 8, 5}), 0, Tensor(), Tensor(), kEps);
+      },
+      {"group_norm: 0 groups do not divide the 8 channels"});
 }
 
 TEST(GroupNorm, BadArgumentsNameWhatIsWrong) {
-  expect_error([] { group_norm(Tensor::zeros({2, 8, 5}), 2, Tensor::zeros({4}), Tensor(), kEps); },
-               {"group_norm: weight of shape (4,) does not match the 8 channels", "(2, 8, 5)", "need (8,)"});
-  expect_error([] { group_norm(Tensor::zeros({2, 8, 5}), 2, Tensor(), Tensor::zeros({8, 1}), kEps); },
-               {"group_norm: bias of shape (8, 1)"});
+  expect_error(
+      [] {
+        group_norm(Tensor::zeros({2, 8, 5}), 2, Tensor::zeros({4}), Tensor(), kEps);
+      },
+      {"group_norm: weight of shape (4,) does not match the 8 channels", "(2, 8, 5)", "need (8,)"});
+  expect_error(
+      [] {
+        group_norm(Tensor::zeros({2, 8, 5}), 2, Tensor(), Tensor::zeros({8, 1}), kEps);
+      },
+      {"group_norm: bias of shape (8, 1)"});
   expect_error([] { group_norm(Tensor::zeros({8}), 2, Tensor(), Tensor(), kEps); },
                {"group_norm: input must be a non-empty (N, C, ...), found shape (8,)"});
 }

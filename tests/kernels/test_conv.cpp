@@ -14,14 +14,50 @@ namespace {
 // Geometries the ops never make: different strides and paddings per axis, a 1-D-like
 // height of 1, and the pointwise path.
 const std::vector<ConvGeometry> kGeometries = {
-    {.batch = 2, .in_channels = 3, .in_h = 7, .in_w = 9, .out_channels = 4, .kernel_h = 3, .kernel_w = 2,
-     .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 0},
-    {.batch = 3, .in_channels = 1, .in_h = 1, .in_w = 11, .out_channels = 2, .kernel_h = 1, .kernel_w = 4,
-     .stride_h = 1, .stride_w = 3, .pad_h = 0, .pad_w = 2},
-    {.batch = 2, .in_channels = 2, .in_h = 5, .in_w = 6, .out_channels = 3, .kernel_h = 1, .kernel_w = 1,
-     .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0},
-    {.batch = 1, .in_channels = 2, .in_h = 6, .in_w = 5, .out_channels = 2, .kernel_h = 4, .kernel_w = 3,
-     .stride_h = 1, .stride_w = 2, .pad_h = 2, .pad_w = 1},
+    {.batch = 2,
+     .in_channels = 3,
+     .in_h = 7,
+     .in_w = 9,
+     .out_channels = 4,
+     .kernel_h = 3,
+     .kernel_w = 2,
+     .stride_h = 2,
+     .stride_w = 1,
+     .pad_h = 1,
+     .pad_w = 0},
+    {.batch = 3,
+     .in_channels = 1,
+     .in_h = 1,
+     .in_w = 11,
+     .out_channels = 2,
+     .kernel_h = 1,
+     .kernel_w = 4,
+     .stride_h = 1,
+     .stride_w = 3,
+     .pad_h = 0,
+     .pad_w = 2},
+    {.batch = 2,
+     .in_channels = 2,
+     .in_h = 5,
+     .in_w = 6,
+     .out_channels = 3,
+     .kernel_h = 1,
+     .kernel_w = 1,
+     .stride_h = 1,
+     .stride_w = 1,
+     .pad_h = 0,
+     .pad_w = 0},
+    {.batch = 1,
+     .in_channels = 2,
+     .in_h = 6,
+     .in_w = 5,
+     .out_channels = 2,
+     .kernel_h = 4,
+     .kernel_w = 3,
+     .stride_h = 1,
+     .stride_w = 2,
+     .pad_h = 2,
+     .pad_w = 1},
 };
 
 struct Buffers {
@@ -94,8 +130,17 @@ TEST(Conv2dKernel, BackwardKernelsAreAdjoints) {
 }
 
 TEST(Conv2dKernel, SameBitsWhateverTheThreadCount) {
-  const ConvGeometry g{.batch = 4, .in_channels = 8, .in_h = 24, .in_w = 20, .out_channels = 6, .kernel_h = 3,
-                       .kernel_w = 3, .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1};
+  const ConvGeometry g{.batch = 4,
+                       .in_channels = 8,
+                       .in_h = 24,
+                       .in_w = 20,
+                       .out_channels = 6,
+                       .kernel_h = 3,
+                       .kernel_w = 3,
+                       .stride_h = 1,
+                       .stride_w = 1,
+                       .pad_h = 1,
+                       .pad_w = 1};
   Rng rng(3);
   const Buffers t = buffers_for(g, rng);
   auto run = [&](int threads) {

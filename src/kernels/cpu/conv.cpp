@@ -77,9 +77,9 @@ void im2col(float* col, const float* x, int64_t images, const ConvGeometry& g, c
           std::fill(out, out + Wo, 0.0f);
           continue;
         }
-        const float* in = plane + iy * g.in_w - g.pad_w + j;
+        const int64_t base = iy * g.in_w - g.pad_w + j;  // of ox = 0, which may lie in the padding
         std::fill(out, out + range.lo, 0.0f);
-        for (int64_t ox = range.lo; ox < range.hi; ++ox) out[ox] = in[ox * g.stride_w];
+        for (int64_t ox = range.lo; ox < range.hi; ++ox) out[ox] = plane[base + ox * g.stride_w];
         std::fill(out + range.hi, out + Wo, 0.0f);
       }
     }
@@ -104,8 +104,8 @@ void col2im(float* dx, const float* col, int64_t images, const ConvGeometry& g, 
             const int64_t iy = oy * g.stride_h - g.pad_h + i;
             if (iy < 0 || iy >= g.in_h) continue;
             const float* in = col + r * cols + b * s.P + oy * Wo;
-            float* out = plane + iy * g.in_w - g.pad_w + j;
-            for (int64_t ox = range.lo; ox < range.hi; ++ox) out[ox * g.stride_w] += in[ox];
+            const int64_t base = iy * g.in_w - g.pad_w + j;
+            for (int64_t ox = range.lo; ox < range.hi; ++ox) plane[base + ox * g.stride_w] += in[ox];
           }
         }
       }
@@ -117,7 +117,8 @@ void col2im(float* dx, const float* col, int64_t images, const ConvGeometry& g, 
 void to_channel_major(float* dst, const float* src, int64_t images, int64_t C, int64_t P) {
 #pragma omp parallel for collapse(2) schedule(static) if (images * C * P > kParallelWork)
   for (int64_t c = 0; c < C; ++c) {
-    for (int64_t b = 0; b < images; ++b) std::memcpy(dst + (c * images + b) * P, src + (b * C + c) * P, P * sizeof(float));
+    for (int64_t b = 0; b < images; ++b)
+      std::memcpy(dst + (c * images + b) * P, src + (b * C + c) * P, P * sizeof(float));
   }
 }
 
@@ -183,8 +184,8 @@ void conv2d_backward_weight(float* dw, const float* dy, const float* x, const Co
   const int64_t Cout = g.out_channels;
   if (is_pointwise(g)) {
     for (int64_t n = 0; n < g.batch; ++n) {
-      gemm(false, true, Cout, s.K, s.P, 1.0f, dy + n * Cout * s.P, s.P, x + n * s.K * s.P, s.P, n > 0 ? 1.0f : 0.0f,
-           dw, s.K);
+      gemm(false, true, Cout, s.K, s.P, 1.0f, dy + n * Cout * s.P, s.P, x + n * s.K * s.P, s.P, n > 0 ? 1.0f : 0.0f, dw,
+           s.K);
     }
     return;
   }

@@ -36,7 +36,8 @@ void group_norm_forward(float* y, float* mean, float* rstd, const float* x, cons
     for (int64_t g = 0; g < G; ++g) {
       const int64_t c0 = g * Cg;
       const float* xg = x + (n * C + c0) * S;
-      const float mu = static_cast<float>(sum_over_group(Cg, S, [=](int64_t c, int64_t p) { return xg[c * S + p]; }) / count);
+      const float mu =
+          static_cast<float>(sum_over_group(Cg, S, [=](int64_t c, int64_t p) { return xg[c * S + p]; }) / count);
       // Squares around the mean: no cancellation when |mean| >> std.
       const double squares = sum_over_group(Cg, S, [=](int64_t c, int64_t p) {
         const float d = xg[c * S + p] - mu;
@@ -58,9 +59,8 @@ void group_norm_forward(float* y, float* mean, float* rstd, const float* x, cons
   }
 }
 
-void group_norm_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
-                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t S,
-                         int64_t G) {
+void group_norm_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* weight,
+                         const float* mean, const float* rstd, int64_t N, int64_t C, int64_t S, int64_t G) {
   const int64_t Cg = C / G;
   const float inv_count = 1.0f / static_cast<float>(Cg * S);
   // Per (sample, channel): sum of dy * xhat and of dy. The weight's and bias's gradients

@@ -16,8 +16,7 @@ void group_norm_forward(float* y, float* mean, float* rstd, const float* x, cons
 
 // dx: (N, C, S) or null, dweight, dbias: (C) or null; dy, x: (N, C, S), weight: (C) or null,
 // mean, rstd: (N, G)
-void group_norm_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
-                         const float* weight, const float* mean, const float* rstd, int64_t N, int64_t C, int64_t S,
-                         int64_t G);
+void group_norm_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* weight,
+                         const float* mean, const float* rstd, int64_t N, int64_t C, int64_t S, int64_t G);
 
 }  // namespace tessera::kernels::cpu
