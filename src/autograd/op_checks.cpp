@@ -15,4 +15,8 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b) {
                 " must be equal");
 }
 
+float* data_or_null(const Tensor& t) { return t.defined() ? t.data<float>() : nullptr; }
+
+Tensor grad_buffer(const Tensor& t) { return t.requires_grad() ? Tensor::empty(t.shape()) : Tensor(); }
+
 }  // namespace tessera

@@ -2,11 +2,13 @@
 // Every differentiable op, for code above the autograd layer.
 #include "autograd/activation.h"
 #include "autograd/attention.h"
+#include "autograd/conv.h"
 #include "autograd/cross_entropy.h"
 #include "autograd/dropout.h"
 #include "autograd/elementwise.h"
 #include "autograd/embedding.h"
 #include "autograd/engine.h"
+#include "autograd/fsq.h"
 #include "autograd/layout.h"
 #include "autograd/losses.h"
 #include "autograd/matmul.h"
@@ -14,3 +16,4 @@
 #include "autograd/reduce.h"
 #include "autograd/rope.h"
 #include "autograd/softmax.h"
+#include "autograd/upsample.h"

@@ -48,6 +48,19 @@ TEST(Swiglu, GradientOfOneInputOnly) {
            [](const Inputs& in) { return swiglu(in[0], in[1]); });
 }
 
+TEST(Tanh, MatchesTorch) {
+  check_op("lambda x: torch.tanh(x)", unary_cases(), [](const Inputs& in) { return tanh(in[0]); });
+}
+
+TEST(Sigmoid, MatchesTorch) {
+  check_op("lambda x: torch.sigmoid(x)", unary_cases(), [](const Inputs& in) { return sigmoid(in[0]); });
+}
+
+TEST(LeakyRelu, MatchesTorch) {
+  check_op("lambda x: F.leaky_relu(x, 0.2)", unary_cases(), [](const Inputs& in) { return leaky_relu(in[0], 0.2f); });
+  check_op("lambda x: F.leaky_relu(x)", {{randn({3, 17})}}, [](const Inputs& in) { return leaky_relu(in[0]); });
+}
+
 TEST(Swiglu, MismatchedShapesNameBoth) {
   expect_error([] { swiglu(Tensor::zeros({2, 3}), Tensor::zeros({2, 4})); }, {"swiglu", "(2, 3)", "(2, 4)"});
 }

@@ -106,4 +106,34 @@ void swiglu_backward(float* dgate, float* dup, const float* dy, const float* gat
   }
 }
 
+void tanh_forward(float* y, const float* x, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
+void tanh_backward(float* dx, const float* dy, const float* y, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+void sigmoid_forward(float* y, const float* x, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) y[i] = sigmoid(x[i]);
+}
+
+void sigmoid_backward(float* dx, const float* dy, const float* y, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+
+void leaky_relu_forward(float* y, const float* x, int64_t n, float slope) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] >= 0.0f ? x[i] : slope * x[i];
+}
+
+void leaky_relu_backward(float* dx, const float* dy, const float* x, int64_t n, float slope) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] >= 0.0f ? dy[i] : slope * dy[i];
+}
+
 }  // namespace tessera::kernels::cpu

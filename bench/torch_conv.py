@@ -1,0 +1,85 @@
+"""PyTorch side of bench/bench_conv.cpp: `cases()` maps each benchmark name of the C++
+binary to a zero-argument callable doing one iteration of the same work (float32; forward
+alone under no_grad, or forward + backward from a fixed upstream gradient with the leaf
+gradients dropped afterwards).
+
+Run directly for a quick timing: python3 bench/torch_conv.py [threads]
+"""
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def leaf(*shape):
+    return torch.randn(*shape).requires_grad_(True)
+
+
+def fwd(forward):
+    def step():
+        with torch.no_grad():
+            forward()
+
+    return step
+
+
+def fwd_bwd(forward, *leaves):
+    upstream = torch.randn_like(forward().detach())
+
+    def step():
+        forward().backward(upstream)
+        for t in leaves:
+            t.grad = None
+
+    return step
+
+
+def label(n, cin, cout, h, w, k, stride):
+    channels = f"C{cin}" if cin == cout else f"C{cin}to{cout}"
+    return f"N{n}_{channels}_{h}x{w}_k{k}_s{stride}"
+
+
+def conv2d_cases(out, n, cin, cout, h, w, k, stride, padding):
+    x, wt, b = leaf(n, cin, h, w), leaf(cout, cin, k, k), leaf(cout)
+    forward = lambda: F.conv2d(x, wt, b, stride=stride, padding=padding)  # noqa: E731
+    out["conv2d_fwd/" + label(n, cin, cout, h, w, k, stride)] = fwd(forward)
+    out["conv2d_fwd_bwd/" + label(n, cin, cout, h, w, k, stride)] = fwd_bwd(forward, x, wt, b)
+
+
+def cases():
+    torch.manual_seed(0)
+    out = {}
+    conv2d_cases(out, 16, 64, 64, 32, 32, 3, 1, 1)
+    conv2d_cases(out, 16, 128, 128, 16, 16, 3, 1, 1)
+    conv2d_cases(out, 16, 3, 64, 64, 64, 3, 1, 1)
+    conv2d_cases(out, 16, 64, 128, 32, 32, 4, 2, 1)
+    conv2d_cases(out, 16, 128, 64, 16, 16, 1, 1, 0)
+    x, w, b = leaf(16, 128, 16, 16), leaf(128, 64, 4, 4), leaf(64)
+    out["conv_transpose2d_fwd_bwd/N16_C128to64_16x16_k4_s2"] = fwd_bwd(
+        lambda: F.conv_transpose2d(x, w, b, stride=2, padding=1), x, w, b
+    )
+    a, aw, ab = leaf(16, 128, 1024), leaf(128, 128, 7), leaf(128)
+    out["conv1d_fwd_bwd/N16_C128_L1024_k7"] = fwd_bwd(lambda: F.conv1d(a, aw, ab, stride=1, padding=3), a, aw, ab)
+    g, gw, gb = leaf(16, 128, 32, 32), leaf(128), leaf(128)
+    out["group_norm_fwd_bwd/N16_C128_32x32_G32"] = fwd_bwd(lambda: F.group_norm(g, 32, gw, gb, 1e-5), g, gw, gb)
+    return out
+
+
+def main():
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
+    for name, fn in cases().items():
+        for _ in range(3):
+            fn()
+        best = float("inf")
+        for _ in range(5):  # best of 5 rounds of >= 0.2 s each
+            count, start = 0, time.perf_counter()
+            while time.perf_counter() - start < 0.2:
+                fn()
+                count += 1
+            best = min(best, (time.perf_counter() - start) / count)
+        print(f"{name:50s} {best * 1e6:10.1f} us")
+
+
+if __name__ == "__main__":
+    main()
