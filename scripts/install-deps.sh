@@ -11,6 +11,8 @@ packages=(
   libsentencepiece-dev       # the text codec (BPE with byte fallback)
   libstb-dev                 # PNG/JPEG reading and PNG writing
   wordnet-base               # the text corpus: WordNet glosses
+  dataset-fashion-mnist      # an image corpus: Fashion-MNIST's IDX files
+  librsvg2-bin               # rsvg-convert: rasterizes the OpenMoji SVGs
   libgtest-dev libbenchmark-dev
   python3 python3-numpy python3-torch  # the PyTorch reference for golden tests and benchmarks
 )
