@@ -12,6 +12,7 @@
 #include "autograd/engine.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/threads.h"
 
 namespace {
 
@@ -57,6 +58,7 @@ void attention_fwd_bwd(benchmark::State& state, Shape4 s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tessera::prefer_passive_openmp_wait(argv);
   const Shape4 shapes[] = {{4, 8, 256, 64, true}, {4, 8, 256, 64, false}, {1, 8, 1024, 64, true}};
   for (const Shape4& s : shapes) {
     benchmark::RegisterBenchmark(str("attention_fwd_bwd/", case_name(s)).c_str(), attention_fwd_bwd, s)

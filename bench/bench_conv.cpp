@@ -111,6 +111,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tessera::prefer_passive_openmp_wait(argv);
   tessera::set_num_threads(tessera::default_num_threads());
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

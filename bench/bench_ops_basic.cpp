@@ -90,6 +90,7 @@ void register_cases() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tessera::prefer_passive_openmp_wait(argv);
   tessera::num_threads();  // applies TESSERA_THREADS to OpenMP before anything runs
   register_cases();
   benchmark::Initialize(&argc, argv);

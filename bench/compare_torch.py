@@ -30,8 +30,11 @@ def run_tessera(binary, threads, regex, min_time):
         cmd.append(f"--benchmark_filter={regex}")
     result = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
     rows = {}
+    if not result.stdout.strip():  # the filter matched nothing in this binary
+        return rows
     for b in json.loads(result.stdout)["benchmarks"]:
-        name = b["name"].removesuffix("/real_time")
+        # A benchmark's own time settings show in its name; the PyTorch twin omits them.
+        name = re.sub(r"/(min_time|iterations):[^/]*", "", b["name"].removesuffix("/real_time"))
         seconds = b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
         rows[name] = (seconds, b.get("FLOPS"))
     return rows

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -32,6 +33,12 @@ int default_num_threads() {
 int num_threads() {
   if (g_threads == 0) set_num_threads(default_num_threads());
   return g_threads;
+}
+
+void prefer_passive_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "passive", 0);
+  execv("/proc/self/exe", argv);  // returns only on failure: then run on, spinning
 }
 
 void set_num_threads(int n) {

@@ -11,4 +11,12 @@ void set_num_threads(int n);
 // or falls back to the cores this process may run on.
 int default_num_threads();
 
+// OpenMP's worker threads spin for a while after each parallel region (libgomp's default
+// "active" wait) and take the cores OpenBLAS's own threads need for the next GEMM; a
+// training step ran up to 1.5x slower for it on 2 cores. libgomp reads its wait policy from
+// the environment when it loads, before main, so a program that finds OMP_WAIT_POLICY unset
+// sets it to "passive" and executes itself again, once (a user's own setting is kept).
+// Call first thing in main.
+void prefer_passive_openmp_wait(char** argv);
+
 }  // namespace tessera

@@ -75,13 +75,16 @@ Image read_image(const std::string& path) {
   const std::string format = signature_format(bytes);
   int width = 0, height = 0, file_channels = 0;
   if (stbi_info_from_memory(data, size, &width, &height, &file_channels) == 0) {
-    TESSERA_CHECK(!format.empty(), path, ": not an image: the first bytes are ", first_bytes(bytes),
-                  ", which match no image signature (PNG, JPEG, GIF, BMP, PSD, HDR, PIC, PNM) and do not decode as TGA");
-    fail(path, ": a ", format, " file whose header cannot be read (truncated or corrupt; stb_image: ", stbi_failure_reason(), ")");
+    TESSERA_CHECK(
+        !format.empty(), path, ": not an image: the first bytes are ", first_bytes(bytes),
+        ", which match no image signature (PNG, JPEG, GIF, BMP, PSD, HDR, PIC, PNM) and do not decode as TGA");
+    fail(path, ": a ", format,
+         " file whose header cannot be read (truncated or corrupt; stb_image: ", stbi_failure_reason(), ")");
   }
   // stb gives grey + alpha as 2 channels; the engine's images have 1, 3 or 4.
   const int channels = file_channels == 2 ? 4 : file_channels;
-  std::unique_ptr<stbi_uc, StbFree> pixels(stbi_load_from_memory(data, size, &width, &height, &file_channels, channels));
+  std::unique_ptr<stbi_uc, StbFree> pixels(
+      stbi_load_from_memory(data, size, &width, &height, &file_channels, channels));
   TESSERA_CHECK(pixels != nullptr, path, ": a ", format.empty() ? "TGA" : format,
                 " file that cannot be decoded (truncated or corrupt; stb_image: ", stbi_failure_reason(), ")");
   Image image{height, width, channels, {}};
@@ -90,10 +93,10 @@ Image read_image(const std::string& path) {
 }
 
 void check_image(const Image& image, const std::string& what) {
-  TESSERA_CHECK(image.channels == 1 || image.channels == 3 || image.channels == 4, what, ": expected 1, 3 or 4 channels, found ",
-                image.channels);
-  TESSERA_CHECK(image.height > 0 && image.width > 0, what, ": expected a positive height and width, found ", image.height,
-                "x", image.width);
+  TESSERA_CHECK(image.channels == 1 || image.channels == 3 || image.channels == 4, what,
+                ": expected 1, 3 or 4 channels, found ", image.channels);
+  TESSERA_CHECK(image.height > 0 && image.width > 0, what, ": expected a positive height and width, found ",
+                image.height, "x", image.width);
   TESSERA_CHECK(static_cast<int64_t>(image.pixels.size()) == image.height * image.width * image.channels, what,
                 ": an image of ", image.height, "x", image.width, "x", image.channels, " needs ",
                 image.height * image.width * image.channels, " bytes, found ", image.pixels.size());

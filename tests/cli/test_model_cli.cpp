@@ -1,7 +1,10 @@
 // `tessera info` and `tessera generate` on a small model directory, as a user runs them.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
+
+#include "io/atomic_file.h"
 
 #include "model/transformer.h"
 #include "support/run_tessera.h"
@@ -92,6 +95,40 @@ TEST_F(ModelCli, GenerateRefusesBadSamplingSettings) {
   const CliRun t = run_tessera("generate " + model() + " --prompt x --temperature -1");
   EXPECT_NE(t.exit_code, 0);
   EXPECT_TRUE(contains(t.output, "--temperature")) << t.output;
+}
+
+// A model directory damaged after it was written: each problem is named, with the file,
+// and the command exits non-zero.
+TEST_F(ModelCli, DamagedModelDirectoriesAreClearErrors) {
+  namespace fs = std::filesystem;
+  const auto damaged_copy = [](const std::string& name) {
+    const std::string dir = tmp_->path(name);
+    fs::copy(model(), dir, fs::copy_options::recursive);
+    return dir;
+  };
+  const std::string corrupt = damaged_copy("corrupt-config");
+  write_file_atomically(corrupt + "/config.json", "{\"format\": \"tessera-model\", ");
+  const CliRun c = run_tessera("generate " + corrupt + " --prompt x");
+  EXPECT_EQ(c.exit_code, 1) << c.output;
+  EXPECT_TRUE(contains(c.output, "error: " + corrupt + "/config.json: not valid JSON")) << c.output;
+
+  // A codec with another vocabulary: the text codec of a model whose text range is larger.
+  const std::string other = tmp_->path("other-model");
+  TinyModelOptions bigger;
+  bigger.text_vocab = 320;
+  write_tiny_model(other, bigger);
+  const std::string mismatched = damaged_copy("mismatched-codec");
+  fs::copy_file(other + "/text.model", mismatched + "/text.model", fs::copy_options::overwrite_existing);
+  const CliRun m = run_tessera("generate " + mismatched + " --prompt x");
+  EXPECT_EQ(m.exit_code, 1) << m.output;
+  EXPECT_TRUE(contains(m.output, mismatched + "/text.model: the text codec has 320 tokens, but")) << m.output;
+  EXPECT_TRUE(contains(m.output, "(the codec does not belong to this model)")) << m.output;
+
+  const std::string truncated = damaged_copy("truncated-weights");
+  fs::resize_file(truncated + "/model.safetensors", fs::file_size(truncated + "/model.safetensors") / 2);
+  const CliRun t = run_tessera("generate " + truncated + " --prompt x");
+  EXPECT_EQ(t.exit_code, 1) << t.output;
+  EXPECT_TRUE(contains(t.output, truncated + "/model.safetensors")) << t.output;
 }
 
 }  // namespace

@@ -1,6 +1,4 @@
 // Image files (PNG, JPEG through stb_image) and the conversions a codec asks for.
-#include "io/image.h"
-
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 
@@ -8,6 +6,7 @@
 #include <fstream>
 
 #include "io/atomic_file.h"
+#include "io/image.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
 
@@ -21,9 +20,7 @@ Image pattern(int64_t height, int64_t width, int64_t channels) {
   return image;
 }
 
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 TEST(Image, PngRoundTripKeepsEveryChannelCount) {
   TempDir dir;
@@ -134,8 +131,11 @@ TEST(Image, TensorRoundTripIsChwInMinusOneToOne) {
 
   expect_error([&] { tensor_to_image(Tensor::zeros({2, 2})); }, {"tensor_to_image", "(C, H, W)", "(2, 2)"});
   expect_error([&] { tensor_to_image(Tensor::zeros({2, 3, 3})); }, {"tensor_to_image", "(2, 3, 3)", "found 2"});
-  expect_error([&] { tensor_to_image(Tensor::from_vector(std::vector<float>{0.0f, NAN}, {1, 1, 2})); },
-               {"tensor_to_image", "[0, 0, 1]", "NaN"});
+  expect_error(
+      [&] {
+        tensor_to_image(Tensor::from_vector(std::vector<float>{0.0f, NAN}, {1, 1, 2}));
+      },
+      {"tensor_to_image", "[0, 0, 1]", "NaN"});
 }
 
 TEST(Image, TextFileNamedPngIsNotAnImage) {
