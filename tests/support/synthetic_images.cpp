@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rng.h"
+#include "data/image_set.h"
 #include "io/atomic_file.h"
 
 namespace tessera::testing {
@@ -49,8 +50,8 @@ void write_image_set(const std::string& dir, const std::string& split, const Syn
   std::string captions;
   for (int64_t i = 0; i < images.count; ++i) captions += "blob " + std::to_string(i) + "\n";
   write_file_atomically((root / (split + ".captions.txt")).string(), captions);
-  const nlohmann::json sidecar = {{"format", "tessera-image-set"},
-                                  {"version", 1},
+  const nlohmann::json sidecar = {{"format", data::kImageSetFormat},
+                                  {"version", data::kImageSetVersion},
                                   {"count", images.count},
                                   {"height", images.height},
                                   {"width", images.width},
