@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <regex>
 
 #include "codecs/image/train_image_codec.h"
@@ -161,6 +162,24 @@ TEST(ImageCodecRecipe, ReadsBothSectionsAndNamesBadFields) {
                {dir.path("r.json"), "field 'codec': expected an object, found nothing"});
   write_file_atomically(dir.path("r.json"), "{oops");
   expect_error([&] { ImageCodecRecipe::load(dir.path("r.json")); }, {dir.path("r.json"), "not valid JSON"});
+}
+
+TEST(ImageCodecRecipe, ShippedRecipesAreValid) {
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(TESSERA_SOURCE_DIR) + "/recipes")) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("image-codec-") || entry.path().extension() != ".json") continue;
+    const ImageCodecRecipe r = ImageCodecRecipe::load(entry.path().string());
+    EXPECT_GT(r.training.minutes, 0) << name << ": a shipped recipe must keep to a time budget";
+    EXPECT_LE(r.training.minutes, 20) << name;
+    ++found;
+  }
+  EXPECT_GE(found, 3);
+  const ImageCodecRecipe fashion = ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-fashion.json");
+  EXPECT_EQ(fashion.codec.codes_per_image(), 49);
+  EXPECT_EQ(fashion.codec.vocab_size(), 1000);
+  const ImageCodecRecipe emoji = ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-emoji.json");
+  EXPECT_EQ(emoji.codec.codes_per_image(), 64);
 }
 
 }  // namespace
