@@ -28,8 +28,7 @@ void add_text(const CodecActions& actions) {
   };
   auto train = std::make_shared<TrainArgs>();
   CLI::App* t = actions.train->add_subcommand("text", "Train the SentencePiece BPE text codec (byte fallback)");
-  t->add_option("--corpus", train->corpus, "Text file to learn from, one sentence or document per line")
-      ->required();
+  t->add_option("--corpus", train->corpus, "Text file to learn from, one sentence or document per line")->required();
   t->add_option("--out", train->out, "Model file to write (conventionally text.model)")->required();
   t->add_option("--vocab-size", train->options.vocab_size,
                 "Pieces in the codec, counting <unk> and the 256 byte pieces")

@@ -48,8 +48,10 @@ std::vector<int32_t> read_ids(const std::string& path) {
     } catch (const std::exception&) {
       used = 0;
     }
-    TESSERA_CHECK(used == word.size() && value >= 0 && value <= INT32_MAX, path, ": expected code ids (integers "
-                  ">= 0) separated by spaces, found \"", word, "\"");
+    TESSERA_CHECK(used == word.size() && value >= 0 && value <= INT32_MAX, path,
+                  ": expected code ids (integers "
+                  ">= 0) separated by spaces, found \"",
+                  word, "\"");
     ids.push_back(static_cast<int32_t>(value));
   }
   return ids;
@@ -192,8 +194,8 @@ void add_eval(CLI::App* parent) {
     std::printf("images: %lld (%s)\n", static_cast<long long>(r.images), a->split.c_str());
     std::printf("PSNR: %.2f dB\n", r.psnr);
     std::printf("SSIM: %.4f\n", r.ssim);
-    std::printf("code usage: %.1f%% (%lld of %lld codes)\n", 100 * r.usage.share,
-                static_cast<long long>(r.usage.used), static_cast<long long>(r.usage.vocab_size));
+    std::printf("code usage: %.1f%% (%lld of %lld codes)\n", 100 * r.usage.share, static_cast<long long>(r.usage.used),
+                static_cast<long long>(r.usage.vocab_size));
     std::printf("perplexity: %.1f\n", r.usage.perplexity);
     if (!a->grid.empty()) {
       const int64_t scale = std::max<int64_t>(1, 64 / c.height);

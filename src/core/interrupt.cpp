@@ -15,8 +15,7 @@ struct sigaction previous_action;
 void on_interrupt(int) {
   // Only async-signal-safe calls here: an atomic store, write(2) and _exit(2).
   if (stop_requested.exchange(true)) _exit(130);
-  static constexpr char kMessage[] =
-      "\ninterrupt: finishing this step and saving (Ctrl-C again to quit at once)\n";
+  static constexpr char kMessage[] = "\ninterrupt: finishing this step and saving (Ctrl-C again to quit at once)\n";
   [[maybe_unused]] const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }
 

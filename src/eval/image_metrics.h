@@ -27,10 +27,10 @@ double ssim(const Tensor& reference, const Tensor& test);
 
 // How a codec uses its vocabulary over a set of code ids (i32, any shape).
 struct CodeUsage {
-  int64_t used = 0;         // distinct codes that occur
+  int64_t used = 0;  // distinct codes that occur
   int64_t vocab_size = 0;
-  double share = 0;         // used / vocab_size
-  double perplexity = 0;    // exp(entropy of the code frequencies, in nats): vocab_size if uniform
+  double share = 0;       // used / vocab_size
+  double perplexity = 0;  // exp(entropy of the code frequencies, in nats): vocab_size if uniform
 };
 CodeUsage code_usage(const Tensor& ids, int64_t vocab_size);
 

@@ -6,8 +6,7 @@
 
 namespace tessera::nn {
 
-Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride_, int64_t padding_,
-               Rng& rng)
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride_, int64_t padding_, Rng& rng)
     : stride(stride_), padding(padding_) {
   const float bound = 1.0f / std::sqrt(static_cast<float>(in_channels * kernel * kernel));
   weight = register_parameter("weight", rand_uniform({out_channels, in_channels, kernel, kernel}, rng, -bound, bound));

@@ -53,8 +53,8 @@ TEST_F(CodecImageCli, EncodePrintsTheGridAndDecodeWritesItsImage) {
 
   std::string id_text;
   for (const int32_t id : ids) id_text += std::to_string(id) + " ";
-  const CliRun decoded = run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("out.png") + " " +
-                                     id_text);
+  const CliRun decoded =
+      run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("out.png") + " " + id_text);
   ASSERT_EQ(decoded.exit_code, 0) << decoded.output;
   const Image image = read_image(dir.path("out.png"));
   EXPECT_EQ(image.height, 16);
@@ -85,19 +85,22 @@ TEST_F(CodecImageCli, BadInputsGiveClearErrors) {
   EXPECT_TRUE(contains(not_image.output, "error: ")) << not_image.output;
   EXPECT_TRUE(contains(not_image.output, dir.path("notes.png"))) << not_image.output;
 
-  const CliRun not_codec = run_tessera("codec encode image --codec " + dir.path("notes.png") + " " +
-                                       dir.path("blob.png"));
+  const CliRun not_codec =
+      run_tessera("codec encode image --codec " + dir.path("notes.png") + " " + dir.path("blob.png"));
   EXPECT_EQ(not_codec.exit_code, 1) << not_codec.output;
   EXPECT_TRUE(contains(not_codec.output, dir.path("notes.png"))) << not_codec.output;
 
-  const CliRun short_grid = run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("x.png") + " 1 2 3");
+  const CliRun short_grid =
+      run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("x.png") + " 1 2 3");
   EXPECT_EQ(short_grid.exit_code, 1) << short_grid.output;
   EXPECT_TRUE(contains(short_grid.output, "the codec's grid is 4 x 4 = 16 ids, found 3")) << short_grid.output;
   std::string too_big = " 125";
   for (int i = 0; i < 15; ++i) too_big += " 0";
-  const CliRun out_of_range = run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("x.png") + too_big);
+  const CliRun out_of_range =
+      run_tessera("codec decode image --codec " + codec() + " --out " + dir.path("x.png") + too_big);
   EXPECT_EQ(out_of_range.exit_code, 1) << out_of_range.output;
-  EXPECT_TRUE(contains(out_of_range.output, "id 125 at position 0 is outside the codec's 125 codes")) << out_of_range.output;
+  EXPECT_TRUE(contains(out_of_range.output, "id 125 at position 0 is outside the codec's 125 codes"))
+      << out_of_range.output;
   EXPECT_FALSE(std::filesystem::exists(dir.path("x.png")));
 }
 
@@ -127,11 +130,12 @@ TEST_F(CodecImageTrainCli, TrainsThenEvaluatesWithAGrid) {
   const CliRun evaluated = run_tessera("codec eval image --codec " + dir.path("codec.safetensors") + " --data " +
                                        dir.path("set") + " --grid " + dir.path("grid.png"));
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
-  for (const char* part : {"images: 8 (valid)", "PSNR: ", " dB", "SSIM: ", "code usage: ", "of 125 codes", "perplexity: "}) {
+  for (const char* part :
+       {"images: 8 (valid)", "PSNR: ", " dB", "SSIM: ", "code usage: ", "of 125 codes", "perplexity: "}) {
     EXPECT_TRUE(contains(evaluated.output, part)) << part << " in\n" << evaluated.output;
   }
   const Image grid = read_image(dir.path("grid.png"));
-  EXPECT_EQ(grid.height, 2 * 64 + 2);      // two rows of 16-pixel images shown 4x, a 2-pixel gap
+  EXPECT_EQ(grid.height, 2 * 64 + 2);     // two rows of 16-pixel images shown 4x, a 2-pixel gap
   EXPECT_EQ(grid.width, 8 * 64 + 7 * 2);  // the 8 held-out images
   EXPECT_EQ(grid.channels, 1);
 }

@@ -22,7 +22,6 @@ std::string train_arguments(const TinyTraining& tiny, const std::string& out) {
          tiny.out(out) + " --peak-gflops 10";
 }
 
-
 TEST(TrainCli, TinyRunWritesAModelDirectoryAndPrintsTheSetup) {
   TinyTraining tiny;
   const CliRun r = run_tessera(train_arguments(tiny, "run") + " --steps 6 --log-every 3");

@@ -60,12 +60,18 @@ TEST(ImageCodecConfig, ErrorsNameTheFileAndField) {
                {"c.json", "field 'image.channels'", "expected 1 (grey), 3 (RGB) or 4 (RGBA), found 2"});
   expect_error([&] { ImageCodecConfig::from_json(with("encoder", "downsamples", 3), "c.json"); },
                {"c.json", "field 'encoder.downsamples'", "at most one fewer than the 3 levels", "found 3"});
-  expect_error([&] { ImageCodecConfig::from_json(with("encoder", "widths", {32, 60, 128}), "c.json"); },
-               {"field 'encoder.widths'", "multiples of norm_groups 8", "found 60"});
+  expect_error(
+      [&] {
+        ImageCodecConfig::from_json(with("encoder", "widths", {32, 60, 128}), "c.json");
+      },
+      {"field 'encoder.widths'", "multiples of norm_groups 8", "found 60"});
   expect_error([&] { ImageCodecConfig::from_json(with("quantizer", "type", "pq"), "c.json"); },
                {"field 'quantizer.type'", "expected \"fsq\" or \"vq\", found \"pq\""});
-  expect_error([&] { ImageCodecConfig::from_json(with("quantizer", "levels", {8, 1}), "c.json"); },
-               {"field 'quantizer.levels'", "expected integers >= 2"});
+  expect_error(
+      [&] {
+        ImageCodecConfig::from_json(with("quantizer", "levels", {8, 1}), "c.json");
+      },
+      {"field 'quantizer.levels'", "expected integers >= 2"});
   expect_error([&] { ImageCodecConfig::from_json(with("encoder", "width", 3), "c.json"); },
                {"field 'encoder.width'", "unknown field"});
   nlohmann::json odd = fashion_json();
@@ -108,7 +114,8 @@ TEST_P(ImageCodecBoth, EveryCodeDecodesToFinitePixels) {
   const int64_t vocab = codec.vocab_size(), per_image = codec.codes_per_image();
   std::vector<int32_t> ids(static_cast<size_t>((vocab + per_image - 1) / per_image * per_image));
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(i % vocab);
-  const Tensor images = codec.decode(Tensor::from_vector(ids, {static_cast<int64_t>(ids.size()) / per_image, per_image}));
+  const Tensor images =
+      codec.decode(Tensor::from_vector(ids, {static_cast<int64_t>(ids.size()) / per_image, per_image}));
   for (const float v : images.to_vector()) ASSERT_TRUE(std::isfinite(v) && v >= -1 && v <= 1) << v;
   const Vocabulary vocabulary{.text_size = 300, .image_size = vocab};
   EXPECT_EQ(vocabulary.to_local(vocabulary.to_global(Modality::image, vocab - 1)).second, vocab - 1);
@@ -140,10 +147,16 @@ INSTANTIATE_TEST_SUITE_P(Quantizers, ImageCodecBoth, ::testing::Values(false, tr
 TEST(ImageCodec, RefusesImagesOfAnotherShapeAndIdsOfAnotherGrid) {
   Rng rng(1);
   const ImageCodec codec(tiny_codec_config(1, false), rng);
-  expect_error([&] { codec.encode(Tensor::zeros({2, 3, 16, 16})); },
-               {"image codec encode", "expected images (B, 1, 16, 16)", "found (2, 3, 16, 16)"});
-  expect_error([&] { codec.decode(Tensor::zeros({1, 15}, DType::i32)); },
-               {"expected ids (B, 16) for a 4 x 4 grid", "found (1, 15)"});
+  expect_error(
+      [&] {
+        codec.encode(Tensor::zeros({2, 3, 16, 16}));
+      },
+      {"image codec encode", "expected images (B, 1, 16, 16)", "found (2, 3, 16, 16)"});
+  expect_error(
+      [&] {
+        codec.decode(Tensor::zeros({1, 15}, DType::i32));
+      },
+      {"expected ids (B, 16) for a 4 x 4 grid", "found (1, 15)"});
   expect_error([&] { codec.decode(Tensor::full({1, 16}, 125).to(DType::i32)); }, {"id 125", "outside [0, 125)"});
 }
 

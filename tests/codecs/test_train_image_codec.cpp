@@ -175,10 +175,12 @@ TEST(ImageCodecRecipe, ShippedRecipesAreValid) {
     ++found;
   }
   EXPECT_GE(found, 3);
-  const ImageCodecRecipe fashion = ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-fashion.json");
+  const ImageCodecRecipe fashion =
+      ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-fashion.json");
   EXPECT_EQ(fashion.codec.codes_per_image(), 49);
   EXPECT_EQ(fashion.codec.vocab_size(), 1000);
-  const ImageCodecRecipe emoji = ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-emoji.json");
+  const ImageCodecRecipe emoji =
+      ImageCodecRecipe::load(std::string(TESSERA_SOURCE_DIR) + "/recipes/image-codec-emoji.json");
   EXPECT_EQ(emoji.codec.codes_per_image(), 64);
 }
 

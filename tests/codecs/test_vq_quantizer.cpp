@@ -4,9 +4,9 @@
 
 #include <cmath>
 
+#include "autograd/elementwise.h"
 #include "autograd/engine.h"
 #include "autograd/losses.h"
-#include "autograd/elementwise.h"
 #include "autograd/reduce.h"
 #include "codecs/image/vq_quantizer.h"
 #include "support/synthetic_images.h"
@@ -60,8 +60,8 @@ TEST(VqQuantizer, EmaUpdateMovesCodesToTheRunningMeanOfTheirVectors) {
   EXPECT_EQ(row(vq.codebook(), 1), untouched) << "a code never assigned stays where it was";
   // Second step: code 0 gets one vector (6, 7). cluster_size 0.5 + 0.5 = 1;
   // embed_sum = 0.5 (2, 3) + 0.5 (6, 7) = (4, 5).
-  EXPECT_EQ(vq.ema_update(Tensor::from_vector(std::vector<float>{6, 7}, {1, 2}), Tensor::from_vector(std::vector<int32_t>{0}, {1}),
-                          restarts),
+  EXPECT_EQ(vq.ema_update(Tensor::from_vector(std::vector<float>{6, 7}, {1, 2}),
+                          Tensor::from_vector(std::vector<int32_t>{0}, {1}), restarts),
             0);
   EXPECT_EQ(vq.cluster_size().to_vector(), (std::vector<float>{1, 0, 0.25f, 0}));
   EXPECT_EQ(row(vq.codebook(), 0), (std::vector<float>{4, 5}));

@@ -27,8 +27,8 @@ constexpr const char* kTorchSsim =
 
 double torch_ssim(const Tensor& a, const Tensor& b) {
   const Shape planes{a.size(0) * a.size(1), 1, a.size(2), a.size(3)};
-  const Safetensors out = testing::torch_call(
-      "op", {{"in0", a.view(planes)}, {"in1", b.view(planes)}}, {{"expr", kTorchSsim}, {"inputs", "2"}, {"grad", "[]"}});
+  const Safetensors out = testing::torch_call("op", {{"in0", a.view(planes)}, {"in1", b.view(planes)}},
+                                              {{"expr", kTorchSsim}, {"inputs", "2"}, {"grad", "[]"}});
   return out.get("out").item();
 }
 
@@ -63,10 +63,16 @@ TEST(Ssim, MatchesTorchOnRandomAndRelatedImages) {
 }
 
 TEST(Ssim, RefusesImagesSmallerThanTheWindowAndMismatchedShapes) {
-  expect_error([] { ssim(Tensor::zeros({1, 1, 10, 20}), Tensor::zeros({1, 1, 10, 20})); },
-               {"ssim: images must be at least 11 x 11", "found 10 x 20"});
-  expect_error([] { psnr(Tensor::zeros({1, 1, 4, 4}), Tensor::zeros({1, 1, 4, 5})); },
-               {"psnr", "(1, 1, 4, 4) and (1, 1, 4, 5)"});
+  expect_error(
+      [] {
+        ssim(Tensor::zeros({1, 1, 10, 20}), Tensor::zeros({1, 1, 10, 20}));
+      },
+      {"ssim: images must be at least 11 x 11", "found 10 x 20"});
+  expect_error(
+      [] {
+        psnr(Tensor::zeros({1, 1, 4, 4}), Tensor::zeros({1, 1, 4, 5}));
+      },
+      {"psnr", "(1, 1, 4, 4) and (1, 1, 4, 5)"});
 }
 
 TEST(CodeUsage, CountsDistinctCodesAndThePerplexityOfTheirFrequencies) {
@@ -79,8 +85,11 @@ TEST(CodeUsage, CountsDistinctCodesAndThePerplexityOfTheirFrequencies) {
   const CodeUsage uniform = code_usage(Tensor::from_vector(std::vector<int32_t>{0, 1, 2, 3}, {4}), 4);
   EXPECT_DOUBLE_EQ(uniform.share, 1.0);
   EXPECT_NEAR(uniform.perplexity, 4.0, 1e-12);
-  expect_error([] { code_usage(Tensor::from_vector(std::vector<int32_t>{0, 9}, {2}), 8); },
-               {"code_usage: id 9", "outside [0, 8)"});
+  expect_error(
+      [] {
+        code_usage(Tensor::from_vector(std::vector<int32_t>{0, 9}, {2}), 8);
+      },
+      {"code_usage: id 9", "outside [0, 8)"});
 }
 
 TEST(ToPixelValues, RoundsAndClampsAsAPngWouldHoldThem) {

@@ -12,8 +12,8 @@
 namespace tessera::testing {
 
 SyntheticImages smooth_blobs(int64_t count, int64_t height, int64_t width, int64_t channels, uint64_t seed) {
-  SyntheticImages s{std::vector<uint8_t>(static_cast<size_t>(count * height * width * channels)), count, height,
-                    width, channels};
+  SyntheticImages s{std::vector<uint8_t>(static_cast<size_t>(count * height * width * channels)), count, height, width,
+                    channels};
   Rng rng(seed);
   for (int64_t i = 0; i < count; ++i) {
     std::vector<float> plane(static_cast<size_t>(height * width * channels));

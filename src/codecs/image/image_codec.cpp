@@ -38,8 +38,8 @@ Tensor ImageCodec::encode(const Tensor& images) const {
 
 Tensor ImageCodec::decode(const Tensor& ids) const {
   TESSERA_CHECK(ids.ndim() == 2 && ids.size(1) == codes_per_image(), "image codec decode: expected ids (B, ",
-                codes_per_image(), ") for a ", config_.grid_height(), " x ", config_.grid_width(),
-                " grid, found ", shape_str(ids.shape()));
+                codes_per_image(), ") for a ", config_.grid_height(), " x ", config_.grid_width(), " grid, found ",
+                shape_str(ids.shape()));
   ids.check_dtype(DType::i32, "image codec decode ids");
   autograd::NoGradGuard no_grad;
   return decoder_.forward(quantizer_->lookup(ids, config_.grid_height(), config_.grid_width()));
@@ -58,8 +58,7 @@ nn::NamedTensors ImageCodec::state() const {
 }
 
 void ImageCodec::save(const std::string& path) const {
-  write_safetensors(path, state(),
-                    {{"format", kFormat}, {"version", kVersion}, {"config", config_.to_json().dump()}});
+  write_safetensors(path, state(), {{"format", kFormat}, {"version", kVersion}, {"config", config_.to_json().dump()}});
 }
 
 std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
@@ -81,8 +80,8 @@ std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
     fail(path, ": metadata field 'config': not valid JSON (", e.what(), ")");
   }
   Rng unused(0);
-  auto codec = std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"),
-                                            unused);
+  auto codec =
+      std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"), unused);
 
   nn::NamedTensors params;
   std::map<std::string, const Tensor*> buffers_found;
@@ -100,9 +99,9 @@ std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
     const auto it = buffers_found.find(name);
     TESSERA_CHECK(it != buffers_found.end(), path, ": tensor '", kBufferPrefix, name, "' is missing");
     const Tensor& value = *it->second;
-    TESSERA_CHECK(value.shape() == buffer.shape() && value.dtype() == buffer.dtype(), path, ": tensor '",
-                  kBufferPrefix, name, "' is ", dtype_name(value.dtype()), " ", shape_str(value.shape()),
-                  ", the config expects ", dtype_name(buffer.dtype()), " ", shape_str(buffer.shape()));
+    TESSERA_CHECK(value.shape() == buffer.shape() && value.dtype() == buffer.dtype(), path, ": tensor '", kBufferPrefix,
+                  name, "' is ", dtype_name(value.dtype()), " ", shape_str(value.shape()), ", the config expects ",
+                  dtype_name(buffer.dtype()), " ", shape_str(buffer.shape()));
     std::memcpy(buffer.raw(), value.raw(), buffer.nbytes());
   }
   for (const auto& [name, t] : buffers_found) {

@@ -32,8 +32,8 @@ ImageCodecConfig ImageCodecConfig::from_json(const json& j, const std::string& s
   TESSERA_CHECK(c.height % factor == 0 && c.width % factor == 0, encoder.where("downsamples"), c.downsamples,
                 " halvings need an image size divisible by ", factor, ", found ", c.height, " x ", c.width);
   for (const int64_t w : c.widths) {
-    TESSERA_CHECK(w % c.norm_groups == 0, encoder.where("widths"), "expected multiples of norm_groups ",
-                  c.norm_groups, ", found ", w);
+    TESSERA_CHECK(w % c.norm_groups == 0, encoder.where("widths"), "expected multiples of norm_groups ", c.norm_groups,
+                  ", found ", w);
   }
   encoder.check_all_read();
 
@@ -75,10 +75,11 @@ json ImageCodecConfig::to_json() const {
                       {"dead_code_threshold", dead_code_threshold},
                       {"commitment", commitment}};
   }
-  return {{"image", {{"height", height}, {"width", width}, {"channels", channels}}},
-          {"encoder",
-           {{"widths", widths}, {"downsamples", downsamples}, {"res_blocks", res_blocks}, {"norm_groups", norm_groups}}},
-          {"quantizer", quantizer_json}};
+  return {
+      {"image", {{"height", height}, {"width", width}, {"channels", channels}}},
+      {"encoder",
+       {{"widths", widths}, {"downsamples", downsamples}, {"res_blocks", res_blocks}, {"norm_groups", norm_groups}}},
+      {"quantizer", quantizer_json}};
 }
 
 int64_t ImageCodecConfig::latent_dim() const {

@@ -6,9 +6,7 @@
 
 namespace tessera::codecs {
 
-Tensor latents_to_rows(const Tensor& latents) {
-  return reshape(permute(latents, {0, 2, 3, 1}), {-1, latents.size(1)});
-}
+Tensor latents_to_rows(const Tensor& latents) { return reshape(permute(latents, {0, 2, 3, 1}), {-1, latents.size(1)}); }
 
 Tensor rows_to_latents(const Tensor& rows, int64_t batch, int64_t grid_height, int64_t grid_width) {
   return permute(reshape(rows, {batch, grid_height, grid_width, rows.size(1)}), {0, 3, 1, 2});

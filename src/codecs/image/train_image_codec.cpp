@@ -42,9 +42,18 @@ ImageCodecTrainOptions ImageCodecTrainOptions::from_json(const nlohmann::json& j
 }
 
 nlohmann::json ImageCodecTrainOptions::to_json() const {
-  return {{"steps", steps},   {"minutes", minutes}, {"batch_size", batch_size},       {"lr", lr},
-          {"min_lr", min_lr}, {"warmup", warmup},   {"weight_decay", weight_decay},   {"clip", clip},
-          {"l1", l1},         {"l2", l2},           {"seed", seed},                   {"log_every", log_every},
+  return {{"steps", steps},
+          {"minutes", minutes},
+          {"batch_size", batch_size},
+          {"lr", lr},
+          {"min_lr", min_lr},
+          {"warmup", warmup},
+          {"weight_decay", weight_decay},
+          {"clip", clip},
+          {"l1", l1},
+          {"l2", l2},
+          {"seed", seed},
+          {"log_every", log_every},
           {"eval_images", eval_images}};
 }
 
@@ -70,8 +79,8 @@ Tensor image_batch(const ImageArray& images, const std::vector<int64_t>& indices
   const int64_t plane = images.height * images.width * images.channels;
   Tensor out = Tensor::empty({n, images.channels, images.height, images.width});
   for (int64_t i = 0; i < n; ++i) {
-    TESSERA_CHECK(indices[i] >= 0 && indices[i] < images.count, "image_batch: index ", indices[i],
-                  " is outside the ", images.count, " images");
+    TESSERA_CHECK(indices[i] >= 0 && indices[i] < images.count, "image_batch: index ", indices[i], " is outside the ",
+                  images.count, " images");
     pixels_to_chw(images.pixels + indices[i] * plane, images.height, images.width, images.channels,
                   out.data<float>() + i * plane);
   }
@@ -88,9 +97,9 @@ double seconds_since(clock_type::time_point start) {
 double psnr_of_unit_mse(double mse) { return 10 * std::log10(4 / std::max(mse, 1e-12)); }
 
 void check_array(const ImageArray& a, const ImageCodecConfig& c, const char* what) {
-  TESSERA_CHECK(a.height == c.height && a.width == c.width && a.channels == c.channels, what, ": images are ",
-                a.height, " x ", a.width, " x ", a.channels, " (H x W x C), the codec's config says ", c.height, " x ",
-                c.width, " x ", c.channels);
+  TESSERA_CHECK(a.height == c.height && a.width == c.width && a.channels == c.channels, what, ": images are ", a.height,
+                " x ", a.width, " x ", a.channels, " (H x W x C), the codec's config says ", c.height, " x ", c.width,
+                " x ", c.channels);
 }
 
 // Seeded passes over the training images, each in a fresh random order.
@@ -149,14 +158,14 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   BatchOrder order(train.count, o.seed + 1);
   const double budget_s = o.minutes * 60;
   int64_t planned = o.steps;  // a time limit may shorten it
-  std::fprintf(out, "image codec: %s parameters, %lld x %lld x %lld images -> %lld x %lld = %lld codes of %lld; "
+  std::fprintf(out,
+               "image codec: %s parameters, %lld x %lld x %lld images -> %lld x %lld = %lld codes of %lld; "
                "%lld training images, batch %lld\n",
-               format_count(static_cast<double>(codec.num_parameters())).c_str(),
-               static_cast<long long>(config.height), static_cast<long long>(config.width),
-               static_cast<long long>(config.channels), static_cast<long long>(config.grid_height()),
-               static_cast<long long>(config.grid_width()), static_cast<long long>(config.codes_per_image()),
-               static_cast<long long>(config.vocab_size()), static_cast<long long>(train.count),
-               static_cast<long long>(o.batch_size));
+               format_count(static_cast<double>(codec.num_parameters())).c_str(), static_cast<long long>(config.height),
+               static_cast<long long>(config.width), static_cast<long long>(config.channels),
+               static_cast<long long>(config.grid_height()), static_cast<long long>(config.grid_width()),
+               static_cast<long long>(config.codes_per_image()), static_cast<long long>(config.vocab_size()),
+               static_cast<long long>(train.count), static_cast<long long>(o.batch_size));
   std::fflush(out);
 
   InterruptGuard interrupt;
@@ -201,7 +210,8 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
       const double ms = seconds_since(window_start) * 1e3 / static_cast<double>(window_steps);
       const auto codes = std::count(used.begin(), used.end(), uint8_t{1});
       char line[256];
-      std::snprintf(line, sizeof line, "step %lld/%lld | loss %.4f | psnr %.2f dB | codes used %.1f%% | %.0f ms/step | ETA %s",
+      std::snprintf(line, sizeof line,
+                    "step %lld/%lld | loss %.4f | psnr %.2f dB | codes used %.1f%% | %.0f ms/step | ETA %s",
                     static_cast<long long>(step), static_cast<long long>(planned),
                     window_loss / static_cast<double>(window_steps),
                     psnr_of_unit_mse(window_mse / static_cast<double>(window_steps)),

@@ -30,8 +30,7 @@ Tensor VqQuantizer::nearest(const Tensor& rows) const {
   // ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2, and ||z||^2 is the same for every code of a row.
   std::vector<float> scores(static_cast<size_t>(n * size_));
   const float* e = codebook_.data<float>();
-  kernels::cpu::gemm(false, true, n, size_, dim_, -2.0f, rows.data<float>(), dim_, e, dim_, 0.0f, scores.data(),
-                     size_);
+  kernels::cpu::gemm(false, true, n, size_, dim_, -2.0f, rows.data<float>(), dim_, e, dim_, 0.0f, scores.data(), size_);
   std::vector<float> norms(static_cast<size_t>(size_));
   for (int64_t k = 0; k < size_; ++k) {
     float s = 0;
