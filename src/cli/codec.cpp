@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/codec_actions.h"
 #include "cli/commands.h"
 #include "codecs/text_codec.h"
 #include "core/error.h"
@@ -14,12 +15,6 @@
 namespace tessera::cli {
 
 namespace {
-
-struct CodecActions {
-  CLI::App* train;
-  CLI::App* encode;
-  CLI::App* decode;
-};
 
 void print_ids(const std::vector<int32_t>& ids) {
   for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
@@ -33,8 +28,7 @@ void add_text(const CodecActions& actions) {
   };
   auto train = std::make_shared<TrainArgs>();
   CLI::App* t = actions.train->add_subcommand("text", "Train the SentencePiece BPE text codec (byte fallback)");
-  t->add_option("--corpus", train->corpus, "Text file to learn from, one sentence or document per line")
-      ->required();
+  t->add_option("--corpus", train->corpus, "Text file to learn from, one sentence or document per line")->required();
   t->add_option("--out", train->out, "Model file to write (conventionally text.model)")->required();
   t->add_option("--vocab-size", train->options.vocab_size,
                 "Pieces in the codec, counting <unk> and the 256 byte pieces")
@@ -78,15 +72,18 @@ void add_text(const CodecActions& actions) {
 }  // namespace
 
 void add_codec_command(CLI::App& app) {
-  CLI::App* codec = app.add_subcommand("codec", "Train a codec (text), or encode and decode with one");
+  CLI::App* codec =
+      app.add_subcommand("codec", "Train a codec (text, image), encode and decode with one, or measure one");
   codec->require_subcommand(1);
   const CodecActions actions{
       codec->add_subcommand("train", "Train a codec on a corpus and write its model file"),
       codec->add_subcommand("encode", "Turn media into the codec's ids"),
       codec->add_subcommand("decode", "Turn the codec's ids back into media"),
+      codec->add_subcommand("eval", "Measure a codec's reconstructions on held-out media"),
   };
-  for (CLI::App* action : {actions.train, actions.encode, actions.decode}) action->require_subcommand(1);
+  for (CLI::App* action : {actions.train, actions.encode, actions.decode, actions.eval}) action->require_subcommand(1);
   add_text(actions);
+  add_image_codec(actions);
 }
 
 }  // namespace tessera::cli

@@ -42,6 +42,10 @@ class ImageSet {
   int64_t channels() const { return channels_; }
   const std::string& source() const { return source_; }
 
+  // Every image's bytes, (N, H, W, C) u8: for code below this layer (the codecs' trainers
+  // take images as a plain array).
+  const uint8_t* pixels() const { return reinterpret_cast<const uint8_t*>(pixels_.data()); }
+
   const std::string& caption(int64_t index) const;
   Image image(int64_t index) const;  // (H, W, C) u8
   // The images and captions at `indices`, in that order; an index may repeat.

@@ -23,4 +23,16 @@ class LayerNorm : public Module {
   float eps;
 };
 
+// Over channel groups of channels-first tensors. Parameters "weight" (C) init ones, "bias"
+// (C) init zeros; `groups` must divide C.
+class GroupNorm : public Module {
+ public:
+  GroupNorm(int64_t groups, int64_t channels, float eps);
+  Tensor forward(const Tensor& x) const;  // x: (N, C, ...)
+
+  Tensor weight, bias;
+  int64_t groups;
+  float eps;
+};
+
 }  // namespace tessera::nn

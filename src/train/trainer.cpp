@@ -9,6 +9,7 @@
 #include "autograd/cross_entropy.h"
 #include "autograd/engine.h"
 #include "codecs/text_codec.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/threads.h"
@@ -18,7 +19,6 @@
 #include "optim/schedule.h"
 #include "train/checkpoint.h"
 #include "train/flops.h"
-#include "train/interrupt.h"
 #include "train/run_log.h"
 #include "train/train_step.h"
 

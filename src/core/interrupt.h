@@ -1,8 +1,9 @@
 #pragma once
 // Ctrl-C during training: the first SIGINT asks the loop to stop after the current step
-// (and save a checkpoint); a second one exits at once with status 130, for a user who
-// cannot wait for the step or the save.
-namespace tessera::train {
+// (and save what it has: a checkpoint, a codec); a second one exits at once with status
+// 130, for a user who cannot wait for the step or the save. Every training loop (the
+// transformer's trainer, the codecs' trainers) uses this one guard.
+namespace tessera {
 
 class InterruptGuard {
  public:
@@ -14,4 +15,4 @@ class InterruptGuard {
   bool requested() const;
 };
 
-}  // namespace tessera::train
+}  // namespace tessera

@@ -1,11 +1,11 @@
-#include "train/interrupt.h"
+#include "core/interrupt.h"
 
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 
-namespace tessera::train {
+namespace tessera {
 
 namespace {
 
@@ -15,8 +15,7 @@ struct sigaction previous_action;
 void on_interrupt(int) {
   // Only async-signal-safe calls here: an atomic store, write(2) and _exit(2).
   if (stop_requested.exchange(true)) _exit(130);
-  static constexpr char kMessage[] =
-      "\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)\n";
+  static constexpr char kMessage[] = "\ninterrupt: finishing this step and saving (Ctrl-C again to quit at once)\n";
   [[maybe_unused]] const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }
 
@@ -34,4 +33,4 @@ InterruptGuard::~InterruptGuard() { sigaction(SIGINT, &previous_action, nullptr)
 
 bool InterruptGuard::requested() const { return stop_requested.load(); }
 
-}  // namespace tessera::train
+}  // namespace tessera

@@ -1,0 +1,218 @@
+// `tessera codec {train, encode, decode, eval} image`: the image codec on the command line.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/codec_actions.h"
+#include "codecs/image/train_image_codec.h"
+#include "data/image_set.h"
+#include "eval/image_codec_eval.h"
+#include "io/atomic_file.h"
+#include "io/image.h"
+
+namespace tessera::cli {
+
+namespace {
+
+codecs::ImageArray array_of(const data::ImageSet& set) {
+  return {set.pixels(), set.size(), set.height(), set.width(), set.channels()};
+}
+
+data::ImageSet load_split(const std::string& dir, const std::string& split) {
+  return data::ImageSet::load(data::image_set_path(dir, split));
+}
+
+// An image file as the codec's input: its channels and size converted as the config says.
+Tensor read_codec_input(const std::string& path, const codecs::ImageCodecConfig& c) {
+  const Image image = resize(to_channels(read_image(path), c.channels), c.height, c.width);
+  return image_to_tensor(image).view({1, c.channels, c.height, c.width});
+}
+
+// Whitespace-separated integers, as `codec encode image` prints them.
+std::vector<int32_t> read_ids(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::vector<int32_t> ids;
+  std::string word;
+  while (in >> word) {
+    size_t used = 0;
+    int64_t value = 0;
+    try {
+      value = std::stoll(word, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    TESSERA_CHECK(used == word.size() && value >= 0 && value <= INT32_MAX, path,
+                  ": expected code ids (integers "
+                  ">= 0) separated by spaces, found \"",
+                  word, "\"");
+    ids.push_back(static_cast<int32_t>(value));
+  }
+  return ids;
+}
+
+void add_train(CLI::App* parent) {
+  struct Args {
+    std::string data, split = "train", valid_split = "valid", config, out;
+    std::optional<int64_t> steps, batch_size, seed, log_every;
+    std::optional<double> minutes;
+    std::optional<float> lr;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* t = parent->add_subcommand("image", "Train the image codec (conv encoder, FSQ or VQ, conv decoder)");
+  t->add_option("--data", a->data, "Image set folder (from scripts/data/*): <split>.json, .images.u8, .captions.txt")
+      ->required();
+  t->add_option("--split", a->split, "Split to train on")->capture_default_str();
+  t->add_option("--valid-split", a->valid_split,
+                "Split for the held-out PSNR at the end (skipped when the folder has none)")
+      ->capture_default_str();
+  t->add_option("--config", a->config, "Recipe: JSON with a \"codec\" section and an optional \"training\" one")
+      ->required();
+  t->add_option("--out", a->out, "Codec file to write (one safetensors file, conventionally image.safetensors)")
+      ->required();
+  t->add_option("--steps", a->steps, "Override training.steps: optimizer steps at most")->check(CLI::PositiveNumber);
+  t->add_option("--minutes", a->minutes,
+                "Override training.minutes: stop at this wall-clock budget (the cosine is re-planned to end there; "
+                "0: none)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--batch-size", a->batch_size, "Override training.batch_size: images per step")
+      ->check(CLI::PositiveNumber);
+  t->add_option("--lr", a->lr, "Override training.lr: peak learning rate after warmup")->check(CLI::PositiveNumber);
+  t->add_option("--seed", a->seed, "Override training.seed: seeds the weights, the batch order and VQ restarts")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--log-every", a->log_every, "Override training.log_every: steps between log lines")
+      ->check(CLI::PositiveNumber);
+  t->callback([a] {
+    codecs::ImageCodecRecipe recipe = codecs::ImageCodecRecipe::load(a->config);
+    codecs::ImageCodecTrainOptions& o = recipe.training;
+    if (a->steps) o.steps = *a->steps;
+    if (a->minutes) o.minutes = *a->minutes;
+    if (a->batch_size) o.batch_size = *a->batch_size;
+    if (a->lr) o.lr = *a->lr;
+    if (a->seed) o.seed = static_cast<uint64_t>(*a->seed);
+    if (a->log_every) o.log_every = *a->log_every;
+    o.warmup = std::min(o.warmup, o.steps);
+    const data::ImageSet train = load_split(a->data, a->split);
+    std::optional<data::ImageSet> valid;
+    if (std::filesystem::exists(data::image_set_path(a->data, a->valid_split))) {
+      valid = load_split(a->data, a->valid_split);
+    }
+    const codecs::ImageCodecTrainResult result = codecs::train_image_codec(
+        recipe.codec, o, array_of(train), valid ? array_of(*valid) : codecs::ImageArray{}, a->out);
+    if (result.interrupted) throw CLI::RuntimeError(130);
+  });
+}
+
+void add_encode(CLI::App* parent) {
+  struct Args {
+    std::string codec, image;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* e = parent->add_subcommand(
+      "image", "Print an image's code grid: one line per grid row, ids (local, 0 to vocab size - 1) space separated");
+  e->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  e->add_option("image", a->image,
+                "Image file (PNG, JPEG, ...); converted to the codec's channels and resized to its size")
+      ->required();
+  e->callback([a] {
+    const auto codec = codecs::ImageCodec::load(a->codec);
+    const Tensor ids = codec->encode(read_codec_input(a->image, codec->config()));
+    const int32_t* id = ids.data<int32_t>();
+    const int64_t h = codec->config().grid_height(), w = codec->config().grid_width();
+    for (int64_t r = 0; r < h; ++r) {
+      for (int64_t c = 0; c < w; ++c) std::cout << (c ? " " : "") << id[r * w + c];
+      std::cout << '\n';
+    }
+  });
+}
+
+void add_decode(CLI::App* parent) {
+  struct Args {
+    std::string codec, out, codes_file;
+    std::vector<int32_t> ids;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* d = parent->add_subcommand("image", "Decode one image's code grid (raster order) to a PNG");
+  d->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  d->add_option("--out", a->out, "PNG file to write")->required();
+  CLI::Option* ids = d->add_option("ids", a->ids, "The grid's ids in raster order (as `codec encode image` prints)");
+  CLI::Option* file = d->add_option("--codes-file", a->codes_file, "Read the ids from this file instead");
+  ids->excludes(file);
+  d->callback([a, ids, file] {
+    TESSERA_CHECK(*ids || *file, "codec decode image: give the IDS to decode or --codes-file");
+    const auto codec = codecs::ImageCodec::load(a->codec);
+    const std::vector<int32_t> values = *file ? read_ids(a->codes_file) : a->ids;
+    const int64_t n = codec->codes_per_image();
+    TESSERA_CHECK(static_cast<int64_t>(values.size()) == n, "codec decode image: the codec's grid is ",
+                  codec->config().grid_height(), " x ", codec->config().grid_width(), " = ", n, " ids, found ",
+                  values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      TESSERA_CHECK(values[i] < codec->vocab_size(), "codec decode image: id ", values[i], " at position ", i,
+                    " is outside the codec's ", codec->vocab_size(), " codes");
+    }
+    const Tensor images = codec->decode(Tensor::from_vector(values, {1, n}));
+    write_png(a->out, tensor_to_image(images.view({images.size(1), images.size(2), images.size(3)})));
+  });
+}
+
+void add_eval(CLI::App* parent) {
+  struct Args {
+    std::string codec, data, split = "valid", grid;
+    int64_t limit = 0, batch_size = 64, grid_images = 16;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* v = parent->add_subcommand(
+      "image", "Reconstruct a split with an image codec: PSNR, SSIM, code usage and perplexity, and a PNG grid");
+  v->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  v->add_option("--data", a->data, "Image set folder (from scripts/data/*)")->required();
+  v->add_option("--split", a->split, "Split to measure on")->capture_default_str();
+  v->add_option("--limit", a->limit, "Measure only the split's first N images (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  v->add_option("--batch-size", a->batch_size, "Images per forward pass")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  v->add_option("--grid", a->grid, "Also write a PNG: the first images in the top row, their reconstructions below");
+  v->add_option("--grid-images", a->grid_images, "Images in the --grid PNG")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  v->callback([a] {
+    const auto codec = codecs::ImageCodec::load(a->codec);
+    const data::ImageSet set = load_split(a->data, a->split);
+    const codecs::ImageArray images = array_of(set);
+    const codecs::ImageCodecConfig& c = codec->config();
+    TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, a->data,
+                  " split ", a->split, ": images are ", images.height, " x ", images.width, " x ", images.channels,
+                  " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
+    const eval::ImageCodecReport r = eval::evaluate_image_codec(*codec, images, a->batch_size, a->limit);
+    std::printf("images: %lld (%s)\n", static_cast<long long>(r.images), a->split.c_str());
+    std::printf("PSNR: %.2f dB\n", r.psnr);
+    std::printf("SSIM: %.4f\n", r.ssim);
+    std::printf("code usage: %.1f%% (%lld of %lld codes)\n", 100 * r.usage.share, static_cast<long long>(r.usage.used),
+                static_cast<long long>(r.usage.vocab_size));
+    std::printf("perplexity: %.1f\n", r.usage.perplexity);
+    if (!a->grid.empty()) {
+      const int64_t scale = std::max<int64_t>(1, 64 / c.height);
+      write_png(a->grid, eval::comparison_grid(*codec, images, a->grid_images, scale));
+      std::printf("grid: %s\n", a->grid.c_str());
+    }
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace
+
+void add_image_codec(const CodecActions& actions) {
+  add_train(actions.train);
+  add_encode(actions.encode);
+  add_decode(actions.decode);
+  add_eval(actions.eval);
+}
+
+}  // namespace tessera::cli

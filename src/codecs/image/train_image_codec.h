@@ -1,0 +1,70 @@
+#pragma once
+// Training an image codec: AdamW on L1 + L2 pixel losses (+ the VQ commitment term) with
+// warmup + cosine decay and gradient clipping, over seeded random batches of an image
+// array; a log line every log_every steps, a progress bar, held-out PSNR at the end; the
+// codec written atomically. A recipe file holds both halves:
+//
+//   {"codec": {... ImageCodecConfig ...},
+//    "training": {"steps": 3000, "minutes": 20, "batch_size": 32, "lr": 2e-3, "min_lr": 2e-4,
+//                 "warmup": 100, "weight_decay": 0.0, "clip": 1.0, "l1": 1.0, "l2": 1.0,
+//                 "seed": 1, "log_every": 50, "eval_images": 1000}}
+//
+// "training" and each of its fields are optional (defaults as shown, minutes 0 = no time
+// limit). With a time limit the run stops at `steps` or at the deadline, whichever comes
+// first, and re-plans its cosine from the measured step time so the decay ends on time.
+#include <cstdint>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "codecs/image/image_codec.h"
+
+namespace tessera::codecs {
+
+// Images in memory: count x (height, width, channels) 8-bit interleaved rows.
+struct ImageArray {
+  const uint8_t* pixels = nullptr;
+  int64_t count = 0, height = 0, width = 0, channels = 0;
+};
+
+struct ImageCodecTrainOptions {
+  int64_t steps = 3000;
+  double minutes = 0;
+  int64_t batch_size = 32;
+  float lr = 2e-3f, min_lr = 2e-4f;
+  int64_t warmup = 100;
+  float weight_decay = 0.0f;
+  float clip = 1.0f;
+  float l1 = 1.0f, l2 = 1.0f;  // weights of the pixel losses (on [-1, 1] pixels)
+  uint64_t seed = 1;
+  int64_t log_every = 50;
+  int64_t eval_images = 1000;  // held-out images for the final PSNR (at most)
+
+  static ImageCodecTrainOptions from_json(const nlohmann::json& j, const std::string& source);
+  nlohmann::json to_json() const;
+};
+
+struct ImageCodecRecipe {
+  ImageCodecConfig codec;
+  ImageCodecTrainOptions training;
+  static ImageCodecRecipe load(const std::string& path);
+};
+
+struct ImageCodecTrainResult {
+  int64_t steps = 0;
+  bool interrupted = false;
+  double valid_psnr = 0;  // dB on [0, 255] pixels; NaN without held-out images
+};
+
+// Trains a fresh codec of `config` on `train`, checking `valid` (may have count 0) at the
+// end, and writes it to `out_path`; on Ctrl-C it saves what it has and reports
+// interrupted. Images must have the config's size and channels.
+ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const ImageCodecTrainOptions& options,
+                                        const ImageArray& train, const ImageArray& valid, const std::string& out_path,
+                                        std::FILE* out = stdout);
+
+// The images at `indices` as f32 (indices.size(), C, H, W) in [-1, 1].
+Tensor image_batch(const ImageArray& images, const std::vector<int64_t>& indices);
+
+}  // namespace tessera::codecs
