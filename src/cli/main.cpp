@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_train_command(app);
   tessera::cli::add_info_command(app);
   tessera::cli::add_generate_command(app);
+  tessera::cli::add_plot_command(app);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
