@@ -17,7 +17,8 @@ import os
 import re
 import subprocess
 import sys
-import time
+
+import torch_timing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEAK = "blas_peak/N:2048"  # bench_matmul's plain SGEMM: the machine's measured peak
@@ -38,18 +39,6 @@ def run_tessera(binary, threads, regex, min_time):
         seconds = b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
         rows[name] = (seconds, b.get("FLOPS"))
     return rows
-
-
-def time_torch(fn, min_time):
-    for _ in range(3):  # warm up caches and allocators
-        fn()
-    best, total, runs = float("inf"), 0.0, 0
-    while total < min_time or runs < 5:
-        start = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - start
-        best, total, runs = min(best, elapsed), total + elapsed, runs + 1
-    return best
 
 
 def load_cases(path):
@@ -100,7 +89,7 @@ def main():
                 continue
             torch_ms, ratio = "", ""
             if name in theirs:
-                t = time_torch(theirs[name], args.min_time)
+                t = torch_timing.best_time(theirs[name], args.min_time)
                 torch_ms, ratio = f"{t * 1e3:.3f}", f"{t / seconds:.2f}"
             gflops = f"{flops / 1e9:.1f}" if flops else ""
             share = f"{100 * flops / peak:.0f}%" if flops and peak else ""

@@ -4,12 +4,12 @@ PyTorch 1.13 has no fused attention on the CPU, so this is the standard composit
 model would run: q @ k^T * scale, masked_fill(-inf) for causal, softmax, @ v, on float32
 tensors laid out (B, H, T, D), with autograd for the backward.
 
-Run directly to time the cases: /usr/bin/python3 bench/torch_attention.py [--threads N]
+Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_attention.py [threads]
 """
-import argparse
-import time
 
 import torch
+
+import torch_timing
 
 SHAPES = [(4, 8, 256, 64, True), (4, 8, 256, 64, False), (1, 8, 1024, 64, True)]
 
@@ -46,23 +46,5 @@ def cases():
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--min-time", type=float, default=1.0, help="seconds per case")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    for case, fn in cases().items():
-        for _ in range(3):
-            fn()
-        best, total = float("inf"), 0.0
-        while total < args.min_time:
-            start = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - start
-            best, total = min(best, elapsed), total + elapsed
-        print(f"{case}: {best * 1e3:.3f} ms (best), threads {args.threads}")
-
-
 if __name__ == "__main__":
-    main()
+    torch_timing.run_standalone(cases)

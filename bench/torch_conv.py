@@ -3,13 +3,13 @@ binary to a zero-argument callable doing one iteration of the same work (float32
 alone under no_grad, or forward + backward from a fixed upstream gradient with the leaf
 gradients dropped afterwards).
 
-Run directly for a quick timing: python3 bench/torch_conv.py [threads]
+Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_conv.py [threads]
 """
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+import torch_timing
 
 
 def leaf(*shape):
@@ -66,20 +66,5 @@ def cases():
     return out
 
 
-def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
-    for name, fn in cases().items():
-        for _ in range(3):
-            fn()
-        best = float("inf")
-        for _ in range(5):  # best of 5 rounds of >= 0.2 s each
-            count, start = 0, time.perf_counter()
-            while time.perf_counter() - start < 0.2:
-                fn()
-                count += 1
-            best = min(best, (time.perf_counter() - start) / count)
-        print(f"{name:50s} {best * 1e6:10.1f} us")
-
-
 if __name__ == "__main__":
-    main()
+    torch_timing.run_standalone(cases)

@@ -2,14 +2,13 @@
 work. `cases()` maps each name to a zero-argument callable running one iteration: drop the
 inputs' gradients, run the op forward, then backward from a fixed upstream gradient.
 
-Run directly for a quick timing at the thread count of TESSERA_THREADS (default 2):
-    TESSERA_THREADS=2 /usr/bin/python3 bench/torch_ops_basic.py
+Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_ops_basic.py [threads]
 """
-import os
-import time
 
 import torch
 import torch.nn.functional as F
+
+import torch_timing
 
 B, T, C, V, H, D = 4, 256, 512, 8192, 8, 64
 
@@ -66,20 +65,5 @@ def cases():
     }
 
 
-def _median_us(fn, seconds=0.5):
-    for _ in range(3):
-        fn()
-    times = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(times) < 10:
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2] * 1e6
-
-
 if __name__ == "__main__":
-    torch.set_num_threads(int(os.environ.get("TESSERA_THREADS", "2")))
-    for name, fn in cases().items():
-        print(f"{name:45s} {_median_us(fn):10.1f} us")
+    torch_timing.run_standalone(cases)

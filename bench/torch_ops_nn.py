@@ -4,13 +4,13 @@ forward + backward from a fixed upstream gradient, leaf gradients dropped afterw
 RMSNorm and RoPE have no fused PyTorch op; they are the compositions users write, with
 RoPE's cos/sin tables built once outside the timed call, as models cache them.
 
-Run directly for a quick timing: python3 bench/torch_ops_nn.py [threads]
+Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_ops_nn.py [threads]
 """
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+import torch_timing
 
 EPS = 1e-5
 B, T = 4, 256
@@ -77,20 +77,5 @@ def cases():
     return out
 
 
-def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
-    for name, fn in cases().items():
-        for _ in range(3):
-            fn()
-        best = float("inf")
-        for _ in range(5):  # best of 5 rounds of >= 0.2 s each
-            count, start = 0, time.perf_counter()
-            while time.perf_counter() - start < 0.2:
-                fn()
-                count += 1
-            best = min(best, (time.perf_counter() - start) / count)
-        print(f"{name:40s} {best * 1e6:10.1f} us")
-
-
 if __name__ == "__main__":
-    main()
+    torch_timing.run_standalone(cases)

@@ -5,17 +5,17 @@ clipping, AdamW) on the recipe's batch, and 112 greedy tokens at batch 1 after a
 prompt. The architecture is tests/model/reference_model.py's (the golden test's spec);
 PyTorch 1.13 has no fused attention, so attention is the explicit softmax(q k^T) v.
 
-Run directly for a quick timing: python3 bench/torch_text_model.py [threads]
+Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_text_model.py [threads]
 """
 import json
 import math
 import os
-import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import torch_timing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEXT_VOCAB, CONTROL_TOKENS = 4096, 11  # the recipe's codec size and the shared vocabulary's control tokens
@@ -152,10 +152,4 @@ def cases():
 
 
 if __name__ == "__main__":
-    threads = int(sys.argv[1]) if len(sys.argv) > 1 else os.cpu_count()
-    torch.set_num_threads(threads)
-    for name, fn in cases().items():
-        fn()
-        start = time.perf_counter()
-        fn()
-        print(f"{name}: {(time.perf_counter() - start) * 1e3:.1f} ms")
+    torch_timing.run_standalone(cases)
