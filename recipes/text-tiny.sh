@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # text-tiny: a 5M-parameter text model trained on WordNet's glosses, end to end, in about
-# ten minutes on 2 CPU cores: corpus -> text codec -> shards -> training -> samples.
+# seven minutes on 2 CPU cores: corpus -> text codec -> shards -> training -> samples.
 # Steps whose output exists are skipped, and an interrupted training run resumes, so running
 # it again continues where it stopped.
 #
