@@ -10,9 +10,9 @@
 
 #include "autograd/attention.h"
 #include "autograd/engine.h"
+#include "bench_main.h"
 #include "core/error.h"
 #include "core/rng.h"
-#include "core/threads.h"
 
 namespace {
 
@@ -58,18 +58,15 @@ void attention_fwd_bwd(benchmark::State& state, Shape4 s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  const Shape4 shapes[] = {{4, 8, 256, 64, true}, {4, 8, 256, 64, false}, {1, 8, 1024, 64, true}};
-  for (const Shape4& s : shapes) {
-    benchmark::RegisterBenchmark(str("attention_fwd_bwd/", case_name(s)).c_str(), attention_fwd_bwd, s)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(str("attention_fwd/", case_name(s)).c_str(), attention_fwd, s)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-  }
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return tessera::bench::run_benchmarks(argc, argv, [] {
+    const Shape4 shapes[] = {{4, 8, 256, 64, true}, {4, 8, 256, 64, false}, {1, 8, 1024, 64, true}};
+    for (const Shape4& s : shapes) {
+      benchmark::RegisterBenchmark(str("attention_fwd_bwd/", case_name(s)).c_str(), attention_fwd_bwd, s)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(str("attention_fwd/", case_name(s)).c_str(), attention_fwd, s)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+    }
+  });
 }

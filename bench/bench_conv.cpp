@@ -14,8 +14,9 @@
 #include "autograd/conv.h"
 #include "autograd/engine.h"
 #include "autograd/norm.h"
+#include "bench_main.h"
+#include "core/error.h"
 #include "core/rng.h"
-#include "core/threads.h"
 
 namespace {
 
@@ -67,8 +68,7 @@ void register_fwd_bwd(const std::string& name, double flops, std::vector<Tensor>
 struct Conv2dCase {
   int64_t N, Cin, Cout, H, W, k, stride, padding;
   std::string label() const {
-    return "N" + std::to_string(N) + "_C" + std::to_string(Cin) + (Cin == Cout ? "" : "to" + std::to_string(Cout)) +
-           "_" + std::to_string(H) + "x" + std::to_string(W) + "_k" + std::to_string(k) + "_s" + std::to_string(stride);
+    return str("N", N, "_C", Cin, Cin == Cout ? "" : str("to", Cout), "_", H, "x", W, "_k", k, "_s", stride);
   }
 };
 
@@ -110,13 +110,4 @@ void register_all() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  tessera::set_num_threads(tessera::default_num_threads());
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return tessera::bench::run_benchmarks(argc, argv, register_all); }

@@ -5,6 +5,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/matmul.h"
+#include "bench_main.h"
 #include "core/rng.h"
 #include "core/threads.h"
 
@@ -92,11 +93,4 @@ BENCHMARK(linear_fwd_bwd)->Apply(transformer_sizes);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return tessera::bench::run_benchmarks(argc, argv); }

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "autograd/ops.h"
+#include "bench_main.h"
 #include "core/rng.h"
-#include "core/threads.h"
 
 namespace {
 
@@ -89,13 +89,4 @@ void register_cases() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  tessera::num_threads();  // applies TESSERA_THREADS to OpenMP before anything runs
-  register_cases();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return tessera::bench::run_benchmarks(argc, argv, register_cases); }

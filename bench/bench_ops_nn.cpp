@@ -14,8 +14,8 @@
 #include "autograd/norm.h"
 #include "autograd/rope.h"
 #include "autograd/softmax.h"
+#include "bench_main.h"
 #include "core/rng.h"
-#include "core/threads.h"
 
 namespace {
 
@@ -93,13 +93,4 @@ void register_all() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  tessera::set_num_threads(tessera::default_num_threads());
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return tessera::bench::run_benchmarks(argc, argv, register_all); }

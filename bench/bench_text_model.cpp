@@ -6,9 +6,9 @@
 
 #include <vector>
 
+#include "bench_main.h"
 #include "codecs/vocabulary.h"
 #include "core/rng.h"
-#include "core/threads.h"
 #include "model/generate.h"
 #include "optim/adamw.h"
 #include "train/flops.h"
@@ -19,7 +19,7 @@ namespace {
 
 using namespace tessera;
 
-constexpr int64_t kTextVocab = 4096;  // the recipe's text codec size
+constexpr int64_t kTextVocab = 4096;             // the recipe's text codec size
 constexpr int64_t kPrompt = 16, kDecoded = 112;  // together, the recipe's whole context
 
 train::TrainConfig recipe() {
@@ -72,19 +72,14 @@ void decode(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
-  tessera::set_num_threads(tessera::default_num_threads());
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RegisterBenchmark("train_step/text_tiny_B32_T128", train_step)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond)
-      ->MinTime(3.0);
-  benchmark::RegisterBenchmark("decode_greedy_b1/text_tiny_prompt16_new112", decode)
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond)
-      ->MinTime(2.0);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return tessera::bench::run_benchmarks(argc, argv, [] {
+    benchmark::RegisterBenchmark("train_step/text_tiny_B32_T128", train_step)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(3.0);
+    benchmark::RegisterBenchmark("decode_greedy_b1/text_tiny_prompt16_new112", decode)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(2.0);
+  });
 }

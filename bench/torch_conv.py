@@ -10,27 +10,13 @@ import torch
 import torch.nn.functional as F
 
 import torch_timing
-
-
-def leaf(*shape):
-    return torch.randn(*shape).requires_grad_(True)
+from torch_timing import fwd_bwd, leaf
 
 
 def fwd(forward):
     def step():
         with torch.no_grad():
             forward()
-
-    return step
-
-
-def fwd_bwd(forward, *leaves):
-    upstream = torch.randn_like(forward().detach())
-
-    def step():
-        forward().backward(upstream)
-        for t in leaves:
-            t.grad = None
 
     return step
 

@@ -11,24 +11,10 @@ import torch
 import torch.nn.functional as F
 
 import torch_timing
+from torch_timing import fwd_bwd, leaf
 
 EPS = 1e-5
 B, T = 4, 256
-
-
-def leaf(*shape):
-    return torch.randn(*shape).requires_grad_(True)
-
-
-def fwd_bwd(forward, *leaves):
-    upstream = torch.randn_like(forward().detach())
-
-    def step():
-        forward().backward(upstream)
-        for t in leaves:
-            t.grad = None
-
-    return step
 
 
 def rms_norm(x, w):

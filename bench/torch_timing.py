@@ -25,6 +25,32 @@ def best_time(fn, min_time):
     return best
 
 
+# torch is imported inside the functions: compare_torch.py imports this module before it
+# sets the thread environment that torch's BLAS reads when it loads.
+
+
+def leaf(*shape):
+    """A random float32 tensor that collects gradients."""
+    import torch
+
+    return torch.randn(*shape).requires_grad_(True)
+
+
+def fwd_bwd(forward, *leaves):
+    """One timed step: `forward()` then its backward from a fixed random upstream gradient;
+    the leaves' gradients are dropped after each step, so every step starts alike."""
+    import torch
+
+    upstream = torch.randn_like(forward().detach())
+
+    def step():
+        forward().backward(upstream)
+        for t in leaves:
+            t.grad = None
+
+    return step
+
+
 def run_standalone(cases, min_time=0.5):
     """Times every case of a torch_<area>.py's `cases()` and prints one line each."""
     import torch
