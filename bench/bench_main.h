@@ -11,7 +11,7 @@
 namespace tessera::bench {
 
 inline int run_benchmarks(int argc, char** argv, const std::function<void()>& register_cases = {}) {
-  prefer_passive_openmp_wait(argv);
+  prefer_passive_thread_waits(argv);
   set_num_threads(default_num_threads());
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -59,15 +59,17 @@ def main():
     # Debian's PyTorch calls the system BLAS, whose thread pool ignores set_num_threads and
     # is sized when the library loads: fix both before importing torch.
     os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    # Both sides pair OpenMP with OpenBLAS's own threads; OpenMP workers that spin after a
-    # parallel region steal the cores the next GEMM needs. Tessera's binaries choose passive
-    # waiting themselves (core/threads.h); PyTorch gets the same so neither is handicapped.
+    # Both sides pair OpenMP with OpenBLAS's own threads; workers of either that spin when
+    # idle steal the cores the other needs next. Tessera's binaries choose short waits
+    # themselves (core/threads.h); PyTorch gets the same so neither is handicapped.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     import torch
 
     torch.set_num_threads(args.threads)
     peak = None
-    print(f"threads: {args.threads}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, torch {torch.__version__}\n")
+    print(f"threads: {args.threads}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
+          f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, torch {torch.__version__}\n")
     print("| benchmark | Tessera ms | PyTorch ms | PyTorch / Tessera | Tessera GFLOP/s | % of peak |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     # bench_matmul first: it measures the peak the others are compared with.

@@ -7,7 +7,7 @@
 #include "tessera/version.h"
 
 int main(int argc, char** argv) {
-  tessera::prefer_passive_openmp_wait(argv);
+  tessera::prefer_passive_thread_waits(argv);
   CLI::App app{
       "Tessera: one transformer over text, image and audio tokens.\n"
       "Run `tessera <command> --help` for a command's options."};

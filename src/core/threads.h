@@ -11,12 +11,14 @@ void set_num_threads(int n);
 // or falls back to the cores this process may run on.
 int default_num_threads();
 
-// OpenMP's worker threads spin for a while after each parallel region (libgomp's default
-// "active" wait) and take the cores OpenBLAS's own threads need for the next GEMM; a
-// training step ran up to 1.5x slower for it on 2 cores. libgomp reads its wait policy from
-// the environment when it loads, before main, so a program that finds OMP_WAIT_POLICY unset
-// sets it to "passive" and executes itself again, once (a user's own setting is kept).
-// Call first thing in main.
-void prefer_passive_openmp_wait(char** argv);
+// Idle worker threads spin for a while before they sleep: libgomp's after each parallel
+// region (its default "active" wait), OpenBLAS's after each GEMM (about 2^28 cycles by
+// default, yielding in a loop). On 2 cores each takes the core the other needs next: a
+// transformer step ran up to 1.5x slower for OpenMP's spinning, a codec step (GEMMs between
+// OpenMP kernels) 1.3x slower for OpenBLAS's. Both libraries read these settings from the
+// environment when they load, before main, so a program that finds OMP_WAIT_POLICY or
+// OPENBLAS_THREAD_TIMEOUT unset sets them ("passive"; 4, the shortest spin) and executes
+// itself again, once; a user's own settings are kept. Call first thing in main.
+void prefer_passive_thread_waits(char** argv);
 
 }  // namespace tessera
