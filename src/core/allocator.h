@@ -26,4 +26,21 @@ HostAllocatorStats host_allocator_stats();
 // Returns every cached block to the OS.
 void release_cached_host_memory();
 
+// A kernel's scratch floats from the cache above, freed when it goes out of scope: a fresh
+// buffer would cost a page fault per 4 KiB on every call.
+class HostScratch {
+ public:
+  explicit HostScratch(int64_t floats)
+      : bytes_(static_cast<size_t>(floats > 1 ? floats : 1) * sizeof(float)),
+        data_(static_cast<float*>(allocate_host(bytes_))) {}
+  ~HostScratch() { free_host(data_, bytes_); }
+  HostScratch(const HostScratch&) = delete;
+  HostScratch& operator=(const HostScratch&) = delete;
+  float* get() const { return data_; }
+
+ private:
+  size_t bytes_;
+  float* data_;
+};
+
 }  // namespace tessera

@@ -12,7 +12,8 @@ namespace tessera::kernels::cpu {
 namespace {
 
 // Geometries the ops never make: different strides and paddings per axis, a 1-D-like
-// height of 1, and the pointwise path.
+// height of 1, and the pointwise path; the last two take the stride-1 row-shift path
+// (conv_rows.h) with the largest padding it accepts and uneven kernels.
 const std::vector<ConvGeometry> kGeometries = {
     {.batch = 2,
      .in_channels = 3,
@@ -58,6 +59,28 @@ const std::vector<ConvGeometry> kGeometries = {
      .stride_w = 2,
      .pad_h = 2,
      .pad_w = 1},
+    {.batch = 3,
+     .in_channels = 2,
+     .in_h = 5,
+     .in_w = 7,
+     .out_channels = 3,
+     .kernel_h = 3,
+     .kernel_w = 2,
+     .stride_h = 1,
+     .stride_w = 1,
+     .pad_h = 2,
+     .pad_w = 0},
+    {.batch = 2,
+     .in_channels = 3,
+     .in_h = 1,
+     .in_w = 10,
+     .out_channels = 2,
+     .kernel_h = 1,
+     .kernel_w = 5,
+     .stride_h = 1,
+     .stride_w = 1,
+     .pad_h = 0,
+     .pad_w = 4},
 };
 
 struct Buffers {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/allocator.h"
+#include "kernels/cpu/conv_rows.h"
 #include "kernels/cpu/gemm.h"
 
 namespace tessera::kernels::cpu {
@@ -15,23 +16,6 @@ constexpr int64_t kParallelWork = 32768;  // below it, one thread: waking the te
 // The column matrix of a chunk holds at most this many floats (32 MiB): large enough that
 // the GEMMs of codec-sized layers cover the whole batch, small enough for big images.
 constexpr int64_t kColumnBudget = int64_t{1} << 23;
-
-// Scratch from the tensor allocator, which keeps large blocks for reuse: a fresh column
-// matrix would cost a page fault per 4 KiB on every call.
-class HostBuffer {
- public:
-  explicit HostBuffer(int64_t floats)
-      : bytes_(static_cast<size_t>(std::max<int64_t>(floats, 1)) * sizeof(float)),
-        data_(static_cast<float*>(allocate_host(bytes_))) {}
-  ~HostBuffer() { free_host(data_, bytes_); }
-  HostBuffer(const HostBuffer&) = delete;
-  HostBuffer& operator=(const HostBuffer&) = delete;
-  float* get() const { return data_; }
-
- private:
-  size_t bytes_;
-  float* data_;
-};
 
 struct Sizes {
   int64_t K, P, in_plane, chunk;  // K = Cin kh kw, P = Ho Wo, in_plane = H W, images per chunk
@@ -146,7 +130,8 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* bias,
     if (bias) add_channel_bias(y, bias, g.batch, Cout, s.P);
     return;
   }
-  HostBuffer col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
+  if (conv_rows_applies(g)) return conv2d_rows_forward(y, x, w, bias, g);
+  HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
     const int64_t images = std::min(s.chunk, g.batch - n0), cols = images * s.P;
     float* yn = y + n0 * Cout * s.P;
@@ -169,7 +154,8 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
     gemm_batched(g.batch, true, false, s.K, s.P, Cout, 1.0f, w, 0, dy, Cout * s.P, 0.0f, dx, s.K * s.P);
     return;
   }
-  HostBuffer col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
+  if (conv_rows_applies(g)) return conv2d_rows_backward_data(dx, dy, w, g);
+  HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
     const int64_t images = std::min(s.chunk, g.batch - n0), cols = images * s.P;
     const float* dyn = dy + n0 * Cout * s.P;
@@ -189,7 +175,8 @@ void conv2d_backward_weight(float* dw, const float* dy, const float* x, const Co
     }
     return;
   }
-  HostBuffer col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
+  if (conv_rows_applies(g)) return conv2d_rows_backward_weight(dw, dy, x, g);
+  HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
     const int64_t images = std::min(s.chunk, g.batch - n0), cols = images * s.P;
     const float* dyn = dy + n0 * Cout * s.P;
