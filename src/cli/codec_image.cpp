@@ -57,6 +57,25 @@ std::vector<int32_t> read_ids(const std::string& path) {
   return ids;
 }
 
+constexpr int64_t kEvalBatch = 64;  // images per forward pass when measuring
+
+void check_fits(const codecs::ImageArray& images, const codecs::ImageCodecConfig& c, const std::string& data,
+                const std::string& split) {
+  TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, data, " split ",
+                split, ": images are ", images.height, " x ", images.width, " x ", images.channels,
+                " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
+}
+
+void print_report(const eval::ImageCodecReport& r, const std::string& split) {
+  std::printf("images: %lld (%s)\n", static_cast<long long>(r.images), split.c_str());
+  std::printf("PSNR: %.2f dB\n", r.psnr);
+  std::printf("SSIM: %.4f\n", r.ssim);
+  std::printf("code usage: %.1f%% (%lld of %lld codes)\n", 100 * r.usage.share, static_cast<long long>(r.usage.used),
+              static_cast<long long>(r.usage.vocab_size));
+  std::printf("perplexity: %.1f\n", r.usage.perplexity);
+  std::fflush(stdout);
+}
+
 void add_train(CLI::App* parent) {
   struct Args {
     std::string data, split = "train", valid_split = "valid", config, out;
@@ -70,7 +89,8 @@ void add_train(CLI::App* parent) {
       ->required();
   t->add_option("--split", a->split, "Split to train on")->capture_default_str();
   t->add_option("--valid-split", a->valid_split,
-                "Split for the held-out PSNR at the end (skipped when the folder has none)")
+                "Split measured after training as `codec eval image` does, up to training.eval_images images "
+                "(skipped when the folder has none)")
       ->capture_default_str();
   t->add_option("--config", a->config, "Recipe: JSON with a \"codec\" section and an optional \"training\" one")
       ->required();
@@ -102,10 +122,14 @@ void add_train(CLI::App* parent) {
     std::optional<data::ImageSet> valid;
     if (std::filesystem::exists(data::image_set_path(a->data, a->valid_split))) {
       valid = load_split(a->data, a->valid_split);
+      check_fits(array_of(*valid), recipe.codec, a->data, a->valid_split);
     }
-    const codecs::ImageCodecTrainResult result = codecs::train_image_codec(
-        recipe.codec, o, array_of(train), valid ? array_of(*valid) : codecs::ImageArray{}, a->out);
+    const codecs::ImageCodecTrainResult result = codecs::train_image_codec(recipe.codec, o, array_of(train), a->out);
     if (result.interrupted) throw CLI::RuntimeError(130);
+    if (valid && o.eval_images > 0) {
+      const auto codec = codecs::ImageCodec::load(a->out);
+      print_report(eval::evaluate_image_codec(*codec, array_of(*valid), kEvalBatch, o.eval_images), a->valid_split);
+    }
   });
 }
 
@@ -164,7 +188,7 @@ void add_decode(CLI::App* parent) {
 void add_eval(CLI::App* parent) {
   struct Args {
     std::string codec, data, split = "valid", grid;
-    int64_t limit = 0, batch_size = 64, grid_images = 16;
+    int64_t limit = 0, batch_size = kEvalBatch, grid_images = 16;
   };
   auto a = std::make_shared<Args>();
   CLI::App* v = parent->add_subcommand(
@@ -187,16 +211,8 @@ void add_eval(CLI::App* parent) {
     const data::ImageSet set = load_split(a->data, a->split);
     const codecs::ImageArray images = array_of(set);
     const codecs::ImageCodecConfig& c = codec->config();
-    TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, a->data,
-                  " split ", a->split, ": images are ", images.height, " x ", images.width, " x ", images.channels,
-                  " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
-    const eval::ImageCodecReport r = eval::evaluate_image_codec(*codec, images, a->batch_size, a->limit);
-    std::printf("images: %lld (%s)\n", static_cast<long long>(r.images), a->split.c_str());
-    std::printf("PSNR: %.2f dB\n", r.psnr);
-    std::printf("SSIM: %.4f\n", r.ssim);
-    std::printf("code usage: %.1f%% (%lld of %lld codes)\n", 100 * r.usage.share, static_cast<long long>(r.usage.used),
-                static_cast<long long>(r.usage.vocab_size));
-    std::printf("perplexity: %.1f\n", r.usage.perplexity);
+    check_fits(images, c, a->data, a->split);
+    print_report(eval::evaluate_image_codec(*codec, images, a->batch_size, a->limit), a->split);
     if (!a->grid.empty()) {
       const int64_t scale = std::max<int64_t>(1, 64 / c.height);
       write_png(a->grid, eval::comparison_grid(*codec, images, a->grid_images, scale));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
+#include <regex>
 #include <sstream>
 
 #include "codecs/image/image_codec.h"
@@ -124,7 +125,6 @@ TEST_F(CodecImageTrainCli, TrainsThenEvaluatesWithAGrid) {
   const CliRun trained = run_tessera(train_args("codec.safetensors"));
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   EXPECT_TRUE(contains(trained.output, "step 6/6 | loss ")) << trained.output;
-  EXPECT_TRUE(contains(trained.output, "held-out PSNR: ")) << trained.output;
   EXPECT_TRUE(contains(trained.output, "codec written to " + dir.path("codec.safetensors"))) << trained.output;
 
   const CliRun evaluated = run_tessera("codec eval image --codec " + dir.path("codec.safetensors") + " --data " +
@@ -134,6 +134,13 @@ TEST_F(CodecImageTrainCli, TrainsThenEvaluatesWithAGrid) {
        {"images: 8 (valid)", "PSNR: ", " dB", "SSIM: ", "code usage: ", "of 125 codes", "perplexity: "}) {
     EXPECT_TRUE(contains(evaluated.output, part)) << part << " in\n" << evaluated.output;
   }
+  // Training ends with the held-out split measured exactly as `codec eval image` measures it.
+  const std::regex psnr(R"(PSNR: [0-9.]+ dB)");
+  std::smatch after_training, by_eval;
+  ASSERT_TRUE(std::regex_search(trained.output, after_training, psnr)) << trained.output;
+  ASSERT_TRUE(std::regex_search(evaluated.output, by_eval, psnr)) << evaluated.output;
+  EXPECT_EQ(after_training.str(), by_eval.str());
+  EXPECT_TRUE(contains(trained.output, "images: 8 (valid)")) << trained.output;
   const Image grid = read_image(dir.path("grid.png"));
   EXPECT_EQ(grid.height, 2 * 64 + 2);     // two rows of 16-pixel images shown 4x, a 2-pixel gap
   EXPECT_EQ(grid.width, 8 * 64 + 7 * 2);  // the 8 held-out images

@@ -33,11 +33,10 @@ class OneThread {
 
 // Runs train_image_codec with its output captured; returns the output.
 std::string train_captured(const ImageCodecConfig& config, const ImageCodecTrainOptions& options,
-                           const ImageArray& train, const ImageArray& valid, const std::string& out,
-                           ImageCodecTrainResult* result) {
+                           const ImageArray& train, const std::string& out, ImageCodecTrainResult* result) {
   const OneThread one_thread;
   std::FILE* log = std::tmpfile();
-  *result = train_image_codec(config, options, train, valid, out, log);
+  *result = train_image_codec(config, options, train, out, log);
   std::rewind(log);
   std::string text;
   char buffer[4096];
@@ -68,10 +67,9 @@ TEST_P(TrainBoth, LossFallsInAFewSteps) {
   o.log_every = 10;
   ImageCodecTrainResult result;
   const std::string log =
-      train_captured(tiny_codec_config(1, GetParam()), o, train.array(), {}, dir.path("c.safetensors"), &result);
+      train_captured(tiny_codec_config(1, GetParam()), o, train.array(), dir.path("c.safetensors"), &result);
   EXPECT_EQ(result.steps, 40);
   EXPECT_FALSE(result.interrupted);
-  EXPECT_TRUE(std::isnan(result.valid_psnr));
   const std::vector<double> losses = logged_losses(log);
   ASSERT_EQ(losses.size(), 5u) << log;  // step 1, then every 10
   EXPECT_LT(losses.back(), 0.7 * losses.front()) << log;
@@ -94,7 +92,7 @@ TEST(TrainImageCodec, SameSeedSameCodec) {
   o.warmup = 1;
   ImageCodecTrainResult result;
   for (const char* name : {"a", "b"}) {
-    train_captured(tiny_codec_config(1, true), o, train.array(), {}, dir.path(name), &result);
+    train_captured(tiny_codec_config(1, true), o, train.array(), dir.path(name), &result);
   }
   EXPECT_EQ(read_file(dir.path("a")), read_file(dir.path("b")));
 }
@@ -113,11 +111,10 @@ TEST(TrainImageCodec, TrainedCodecRoundTripsHeldOutImagesAboveAFloor) {
   o.log_every = 100;
   ImageCodecTrainResult result;
   const std::string log =
-      train_captured(tiny_codec_config(1, false), o, train.array(), valid.array(), dir.path("c.safetensors"), &result);
-  EXPECT_GT(result.valid_psnr, 26.0) << log;
-  EXPECT_NE(log.find("held-out PSNR: "), std::string::npos) << log;
-  // The written file reconstructs every held-out image, one at a time, above the floor.
+      train_captured(tiny_codec_config(1, false), o, train.array(), dir.path("c.safetensors"), &result);
+  // The written file reconstructs every held-out image, one at a time, above the floors.
   const auto codec = ImageCodec::load(dir.path("c.safetensors"));
+  double total_psnr = 0;
   for (int64_t i = 0; i < valid.count; ++i) {
     const Tensor image = image_batch(valid.array(), {i});
     const std::vector<float> a = image.to_vector(), b = codec->decode(codec->encode(image)).to_vector();
@@ -126,14 +123,16 @@ TEST(TrainImageCodec, TrainedCodecRoundTripsHeldOutImagesAboveAFloor) {
     // [-1, 1] pixels: PSNR on [0, 255] is 10 log10(2^2 / mse).
     const double psnr = 10 * std::log10(4 / (squared / static_cast<double>(a.size())));
     EXPECT_GT(psnr, 20.0) << "held-out image " << i;
+    total_psnr += psnr;
   }
+  EXPECT_GT(total_psnr / static_cast<double>(valid.count), 26.0) << log;
 }
 
 TEST(TrainImageCodec, RefusesImagesOfAnotherSize) {
   TempDir dir;
   const auto train = smooth_blobs(4, 8, 8, 1, 1);
   ImageCodecTrainResult result;
-  expect_error([&] { train_captured(tiny_codec_config(1, false), {}, train.array(), {}, dir.path("c"), &result); },
+  expect_error([&] { train_captured(tiny_codec_config(1, false), {}, train.array(), dir.path("c"), &result); },
                {"training set: images are 8 x 8 x 1 (H x W x C), the codec's config says 16 x 16 x 1"});
 }
 

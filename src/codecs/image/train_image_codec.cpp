@@ -128,28 +128,12 @@ class BatchOrder {
   Rng rng_;
 };
 
-// Mean squared error of the reconstructions of up to `limit` images, in batches.
-double held_out_mse(const ImageCodec& codec, const ImageArray& valid, int64_t limit, int64_t batch_size) {
-  autograd::NoGradGuard no_grad;
-  const int64_t n = std::min(limit, valid.count);
-  double total = 0;
-  for (int64_t first = 0; first < n; first += batch_size) {
-    std::vector<int64_t> indices(static_cast<size_t>(std::min(batch_size, n - first)));
-    std::iota(indices.begin(), indices.end(), first);
-    const Tensor images = image_batch(valid, indices);
-    total += mse_loss(codec.decode(codec.encode(images)), images).item() * static_cast<double>(indices.size());
-  }
-  return total / static_cast<double>(n);
-}
-
 }  // namespace
 
 ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const ImageCodecTrainOptions& o,
-                                        const ImageArray& train, const ImageArray& valid, const std::string& out_path,
-                                        std::FILE* out) {
+                                        const ImageArray& train, const std::string& out_path, std::FILE* out) {
   check_array(train, config, "training set");
   TESSERA_CHECK(train.count > 0, "training set: no images");
-  if (valid.count > 0) check_array(valid, config, "held-out set");
   TESSERA_CHECK(o.warmup <= o.steps, "image codec training: warmup ", o.warmup, " exceeds steps ", o.steps);
 
   Rng init_rng(o.seed), quantizer_rng(o.seed + 2);
@@ -231,14 +215,6 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   ImageCodecTrainResult result;
   result.steps = step;
   result.interrupted = interrupted;
-  result.valid_psnr = NAN;
-  if (valid.count > 0 && o.eval_images > 0 && !interrupted) {
-    result.valid_psnr = psnr_of_unit_mse(held_out_mse(codec, valid, o.eval_images, o.batch_size));
-    // `codec eval image` reports the mean of per-image PSNRs on 8-bit pixels, which is
-    // higher (Jensen): say which this is, so the two are not compared as equals.
-    std::fprintf(out, "held-out PSNR: %.2f dB over %lld images (of their pooled mean squared error)\n",
-                 result.valid_psnr, static_cast<long long>(std::min(o.eval_images, valid.count)));
-  }
   codec.save(out_path);
   std::fprintf(out, "%s after %lld steps in %s: codec written to %s\n", interrupted ? "interrupted" : "done",
                static_cast<long long>(step), format_duration(seconds_since(start)).c_str(), out_path.c_str());

@@ -1,8 +1,9 @@
 #pragma once
 // Training an image codec: AdamW on L1 + L2 pixel losses (+ the VQ commitment term) with
 // warmup + cosine decay and gradient clipping, over seeded random batches of an image
-// array; a log line every log_every steps, a progress bar, held-out PSNR at the end; the
-// codec written atomically. A recipe file holds both halves:
+// array; a log line every log_every steps (its PSNR is the running one of the training
+// batches), a progress bar; the codec written atomically. Held-out images are measured by
+// the eval layer (`tessera codec train image` does it after training, as `codec eval`). A recipe file holds both halves:
 //
 //   {"codec": {... ImageCodecConfig ...},
 //    "training": {"steps": 3000, "minutes": 20, "batch_size": 32, "lr": 2e-3, "min_lr": 2e-4,
@@ -39,7 +40,7 @@ struct ImageCodecTrainOptions {
   float l1 = 1.0f, l2 = 1.0f;  // weights of the pixel losses (on [-1, 1] pixels)
   uint64_t seed = 1;
   int64_t log_every = 50;
-  int64_t eval_images = 1000;  // held-out images for the final PSNR (at most)
+  int64_t eval_images = 1000;  // held-out images `codec train image` measures after training (at most)
 
   static ImageCodecTrainOptions from_json(const nlohmann::json& j, const std::string& source);
   nlohmann::json to_json() const;
@@ -54,14 +55,12 @@ struct ImageCodecRecipe {
 struct ImageCodecTrainResult {
   int64_t steps = 0;
   bool interrupted = false;
-  double valid_psnr = 0;  // dB on [0, 255] pixels; NaN without held-out images
 };
 
-// Trains a fresh codec of `config` on `train`, checking `valid` (may have count 0) at the
-// end, and writes it to `out_path`; on Ctrl-C it saves what it has and reports
-// interrupted. Images must have the config's size and channels.
+// Trains a fresh codec of `config` on `train` and writes it to `out_path`; on Ctrl-C it
+// saves what it has and reports interrupted. Images must have the config's size and channels.
 ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const ImageCodecTrainOptions& options,
-                                        const ImageArray& train, const ImageArray& valid, const std::string& out_path,
+                                        const ImageArray& train, const std::string& out_path,
                                         std::FILE* out = stdout);
 
 // The images at `indices` as f32 (indices.size(), C, H, W) in [-1, 1].

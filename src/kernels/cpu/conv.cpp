@@ -175,7 +175,6 @@ void conv2d_backward_weight(float* dw, const float* dy, const float* x, const Co
     }
     return;
   }
-  if (conv_rows_applies(g)) return conv2d_rows_backward_weight(dw, dy, x, g);
   HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
     const int64_t images = std::min(s.chunk, g.batch - n0), cols = images * s.P;

@@ -1,12 +1,13 @@
 #pragma once
-// 2-D convolution (cross-correlation, as in PyTorch) through BLAS. Stride-1 kernels go
-// through conv_rows.h (the kernel's rows as shifts of a row-unfolded input); 1x1 kernels
-// are plain GEMMs; the rest unfold the patches of a chunk of images into one column matrix
-// (im2col), so each GEMM spans the whole chunk: (Cout, K) @ (K, images * Ho * Wo) with
-// K = Cin * kh * kw. Chunks bound the scratch memory. The unfold and fold loops run on OpenMP threads between the GEMMs,
-// never around them. 1-D convolutions are these with H = 1; transposed convolutions are
-// the data gradient of a convolution (and their gradients the convolution itself).
-// Every result is summed in a fixed order, whatever the thread count.
+// 2-D convolution (cross-correlation, as in PyTorch) through BLAS. 1x1 kernels are plain
+// GEMMs. Stride-1 kernels compute the output and the data gradient through conv_rows.h
+// (the kernel's rows as shifts of a row-unfolded input). The rest unfold the patches of a
+// chunk of images into one column matrix (im2col), so each GEMM spans the whole chunk:
+// (Cout, K) @ (K, images * Ho * Wo) with K = Cin * kh * kw. Chunks bound the scratch
+// memory. The unfold and fold loops run on OpenMP threads between the GEMMs, never around
+// them. 1-D convolutions are these with H = 1; transposed convolutions are the data
+// gradient of a convolution (and their gradients the convolution itself). Every result is
+// summed in a fixed order, whatever the thread count.
 #include <cstdint>
 
 namespace tessera::kernels::cpu {

@@ -88,21 +88,6 @@ void crop_grid(float* y, const float* grid, const float* bias, int64_t images, i
   }
 }
 
-// The inverse placement: grid[c, n Hp Wp + oy Wp + ox] = dy[n, c, oy, ox], zero in the
-// columns and rows the output does not have. dy: (images, C, Ho, Wo), grid: (C, images Hp Wp)
-void place_on_grid(float* grid, const float* dy, int64_t images, int64_t C, const Grid& r) {
-  const int64_t cols = r.cols(images);
-#pragma omp parallel for collapse(2) schedule(static) if (images * C * r.plane > kParallelWork)
-  for (int64_t c = 0; c < C; ++c) {
-    for (int64_t n = 0; n < images; ++n) {
-      float* plane = grid + c * cols + n * r.plane;
-      std::fill(plane, plane + r.plane, 0.0f);
-      for (int64_t oy = 0; oy < r.Ho; ++oy)
-        std::memcpy(plane + oy * r.Wp, dy + ((n * C + c) * r.Ho + oy) * r.Wo, r.Wo * sizeof(float));
-    }
-  }
-}
-
 // y = conv(x) with the kernel given per kernel row: weight_rows[i, co, ci kw + j] = w[co, ci, i, j].
 // x: (N, Cin, H, W), weight_rows: (kh, Cout, Cin kw), y: (N, Cout, Ho, Wo)
 void forward_by_rows(float* y, const float* x, const float* weight_rows, const float* bias, const ConvGeometry& g) {
@@ -125,7 +110,10 @@ void forward_by_rows(float* y, const float* x, const float* weight_rows, const f
 }  // namespace
 
 bool conv_rows_applies(const ConvGeometry& g) {
-  return g.stride_h == 1 && g.stride_w == 1 && g.kernel_h * g.kernel_w > 1 && g.pad_h < g.kernel_h &&
+  // With few channels on either side one of the three GEMMs is a sliver (3 rows for an RGB
+  // image's data gradient) that OpenBLAS runs far below its speed; im2col's GEMMs are not.
+  constexpr int64_t kMinChannels = 16;
+  return std::min(g.in_channels, g.out_channels) >= kMinChannels && g.stride_h == 1 && g.stride_w == 1 && g.kernel_h * g.kernel_w > 1 && g.pad_h < g.kernel_h &&
          g.pad_w < g.kernel_w;
 }
 
@@ -153,29 +141,6 @@ void conv2d_rows_backward_data(float* dx, const float* dy, const float* w, const
           weight_rows.get()[((i * Cin + ci) * Cout + co) * kw + j] =
               w[((co * Cin + ci) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
   forward_by_rows(dx, dy, weight_rows.get(), nullptr, flipped);
-}
-
-void conv2d_rows_backward_weight(float* dw, const float* dy, const float* x, const ConvGeometry& g) {
-  const Grid r = grid_of(g);
-  const int64_t Cout = g.out_channels, Cin = g.in_channels;
-  HostScratch xpad(Cin * r.padded_length(r.chunk)), rows(r.K * r.row_length(r.chunk)), grid(Cout * r.cols(r.chunk)),
-      dweight_rows(r.kh * Cout * r.K);
-  for (int64_t n0 = 0; n0 < g.batch; n0 += r.chunk) {
-    const int64_t images = std::min(r.chunk, g.batch - n0), cols = r.cols(images), length = r.row_length(images);
-    pad_channel_major(xpad.get(), r.padded_length(images), x + n0 * Cin * g.in_h * g.in_w, images, g, r);
-    unfold_rows(rows.get(), xpad.get(), Cin, length, r.kw);
-    place_on_grid(grid.get(), dy + n0 * Cout * r.Ho * r.Wo, images, Cout, r);
-    // dW_i = dy_grid @ (rows shifted by i Wp)^T: the grid's zeros drop the padded columns.
-    for (int64_t i = 0; i < r.kh; ++i) {
-      gemm(false, true, Cout, r.K, cols, 1.0f, grid.get(), cols, rows.get() + i * r.Wp, length, n0 > 0 ? 1.0f : 0.0f,
-           dweight_rows.get() + i * Cout * r.K, r.K);
-    }
-  }
-  for (int64_t co = 0; co < Cout; ++co)
-    for (int64_t ci = 0; ci < Cin; ++ci)
-      for (int64_t i = 0; i < r.kh; ++i)
-        for (int64_t j = 0; j < r.kw; ++j)
-          dw[((co * Cin + ci) * r.kh + i) * r.kw + j] = dweight_rows.get()[((i * Cout + co) * Cin + ci) * r.kw + j];
 }
 
 }  // namespace tessera::kernels::cpu

@@ -13,17 +13,17 @@
 
 namespace tessera::kernels::cpu {
 
-// Stride 1 in both directions, a kernel wider or taller than 1, and padding below the kernel
-// size (as the flipped convolution of the data gradient needs).
+// Stride 1 in both directions, a kernel wider or taller than 1, padding below the kernel
+// size (as the flipped convolution of the data gradient needs) and 16 channels or more
+// in and out.
 bool conv_rows_applies(const ConvGeometry& g);
 
-// As conv2d_forward, conv2d_backward_data and conv2d_backward_weight (conv.h), for
-// geometries where conv_rows_applies.
+// As conv2d_forward and conv2d_backward_data (conv.h), for geometries where
+// conv_rows_applies. The weight gradient stays with im2col: as kernel-row GEMMs its long
+// inner dimension made OpenBLAS's sums depend on the thread count.
 // x: (N, Cin, H, W), w: (Cout, Cin, kh, kw), bias: (Cout) or null, y: (N, Cout, Ho, Wo)
 void conv2d_rows_forward(float* y, const float* x, const float* w, const float* bias, const ConvGeometry& g);
 // dy: (N, Cout, Ho, Wo), w: (Cout, Cin, kh, kw), dx: (N, Cin, H, W)
 void conv2d_rows_backward_data(float* dx, const float* dy, const float* w, const ConvGeometry& g);
-// dy: (N, Cout, Ho, Wo), x: (N, Cin, H, W), dw: (Cout, Cin, kh, kw)
-void conv2d_rows_backward_weight(float* dw, const float* dy, const float* x, const ConvGeometry& g);
 
 }  // namespace tessera::kernels::cpu
