@@ -50,6 +50,13 @@ std::string JsonFields::string(const char* key, std::optional<std::string> fallb
   return v->get<std::string>();
 }
 
+bool JsonFields::boolean(const char* key, std::optional<bool> fallback) {
+  const json* v = find(key, !fallback, "true or false");
+  if (v == nullptr) return *fallback;
+  TESSERA_CHECK(v->is_boolean(), where(key), "expected true or false, found ", v->dump());
+  return v->get<bool>();
+}
+
 std::vector<int64_t> JsonFields::integers(const char* key, int64_t min) {
   const json* v = find(key, true, "a list of integers");
   TESSERA_CHECK(v->is_array() && !v->empty(), where(key), "expected a non-empty list of integers, found ", v->dump());

@@ -22,6 +22,7 @@ class JsonFields {
   // A number in [lo, hi].
   double number(const char* key, double lo, double hi, std::optional<double> fallback = std::nullopt);
   std::string string(const char* key, std::optional<std::string> fallback = std::nullopt);
+  bool boolean(const char* key, std::optional<bool> fallback = std::nullopt);
   // A non-empty list of integers, each >= min.
   std::vector<int64_t> integers(const char* key, int64_t min);
   // A nested object (required unless `optional`, then an empty one stands in).

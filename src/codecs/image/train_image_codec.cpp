@@ -37,6 +37,7 @@ ImageCodecTrainOptions ImageCodecTrainOptions::from_json(const nlohmann::json& j
   o.seed = static_cast<uint64_t>(f.integer("seed", 0, static_cast<int64_t>(o.seed)));
   o.log_every = f.integer("log_every", 1, o.log_every);
   o.eval_images = f.integer("eval_images", 0, o.eval_images);
+  o.flip = f.boolean("flip", o.flip);
   f.check_all_read();
   return o;
 }
@@ -54,7 +55,8 @@ nlohmann::json ImageCodecTrainOptions::to_json() const {
           {"l2", l2},
           {"seed", seed},
           {"log_every", log_every},
-          {"eval_images", eval_images}};
+          {"eval_images", eval_images},
+          {"flip", flip}};
 }
 
 ImageCodecRecipe ImageCodecRecipe::load(const std::string& path) {
@@ -88,6 +90,16 @@ Tensor image_batch(const ImageArray& images, const std::vector<int64_t>& indices
 }
 
 namespace {
+
+// Mirrors each image left to right with probability 1/2. images: (B, C, H, W)
+void flip_some(Tensor& images, Rng& rng) {
+  const int64_t B = images.size(0), rows = images.size(1) * images.size(2), W = images.size(3);
+  float* data = images.data<float>();
+  for (int64_t b = 0; b < B; ++b) {
+    if (rng.below(2) == 0) continue;
+    for (int64_t r = 0; r < rows; ++r) std::reverse(data + (b * rows + r) * W, data + (b * rows + r + 1) * W);
+  }
+}
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
@@ -136,7 +148,7 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   TESSERA_CHECK(train.count > 0, "training set: no images");
   TESSERA_CHECK(o.warmup <= o.steps, "image codec training: warmup ", o.warmup, " exceeds steps ", o.steps);
 
-  Rng init_rng(o.seed), quantizer_rng(o.seed + 2);
+  Rng init_rng(o.seed), quantizer_rng(o.seed + 2), flip_rng(o.seed + 3);
   ImageCodec codec(config, init_rng);
   optim::AdamW optimizer(codec.named_parameters(), {0.9f, 0.99f, 1e-8f, o.weight_decay});
   BatchOrder order(train.count, o.seed + 1);
@@ -161,7 +173,8 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   auto window_start = start;
   bool interrupted = false;
   while (step < planned) {
-    const Tensor images = image_batch(train, order.next(o.batch_size));
+    Tensor images = image_batch(train, order.next(o.batch_size));
+    if (o.flip) flip_some(images, flip_rng);
     codec.zero_grad();
     const Reconstruction r = codec.reconstruct(images, &quantizer_rng);
     const Tensor mse = mse_loss(r.images, images);

@@ -8,7 +8,7 @@
 //   {"codec": {... ImageCodecConfig ...},
 //    "training": {"steps": 3000, "minutes": 20, "batch_size": 32, "lr": 2e-3, "min_lr": 2e-4,
 //                 "warmup": 100, "weight_decay": 0.0, "clip": 1.0, "l1": 1.0, "l2": 1.0,
-//                 "seed": 1, "log_every": 50, "eval_images": 1000}}
+//                 "seed": 1, "log_every": 50, "eval_images": 1000, "flip": false}}
 //
 // "training" and each of its fields are optional (defaults as shown, minutes 0 = no time
 // limit). With a time limit the run stops at `steps` or at the deadline, whichever comes
@@ -41,6 +41,9 @@ struct ImageCodecTrainOptions {
   uint64_t seed = 1;
   int64_t log_every = 50;
   int64_t eval_images = 1000;  // held-out images `codec train image` measures after training (at most)
+  // Mirror each training image left to right with probability 1/2: twice the distinct
+  // images for sets whose classes read the same mirrored (emoji; not text or digits).
+  bool flip = false;
 
   static ImageCodecTrainOptions from_json(const nlohmann::json& j, const std::string& source);
   nlohmann::json to_json() const;
