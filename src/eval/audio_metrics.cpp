@@ -10,9 +10,8 @@ namespace tessera::eval {
 namespace {
 
 void check_pair(const codecs::Spectrogram& a, const codecs::Spectrogram& b, const char* what) {
-  TESSERA_CHECK(a.frames == b.frames && a.bins == b.bins, what,
-                ": expected two spectrograms of one shape, found (", a.frames, ", ", a.bins, ") and (", b.frames, ", ",
-                b.bins, ")");
+  TESSERA_CHECK(a.frames == b.frames && a.bins == b.bins, what, ": expected two spectrograms of one shape, found (",
+                a.frames, ", ", a.bins, ") and (", b.frames, ", ", b.bins, ")");
   TESSERA_CHECK(a.frames > 0 && a.bins > 0, what, ": expected at least one frame and one bin, found (", a.frames, ", ",
                 a.bins, ")");
   TESSERA_CHECK(static_cast<int64_t>(a.values.size()) == a.frames * a.bins &&
@@ -44,7 +43,7 @@ double log_spectral_distance(const codecs::Spectrogram& a, const codecs::Spectro
     for (int64_t f = 0; f < a.bins; ++f) {
       // 10 log10(|A|^2 / |B|^2) = 20 log10(|A| / |B|)
       const double db = 20 * std::log10(std::max(static_cast<double>(std::abs(a.at(t, f))), 1e-5) /
-                                         std::max(static_cast<double>(std::abs(b.at(t, f))), 1e-5));
+                                        std::max(static_cast<double>(std::abs(b.at(t, f))), 1e-5));
       squares += db * db;
     }
     total += std::sqrt(squares / static_cast<double>(a.bins));
@@ -54,8 +53,7 @@ double log_spectral_distance(const codecs::Spectrogram& a, const codecs::Spectro
 
 double si_snr(const std::vector<float>& estimate, const std::vector<float>& reference) {
   const size_t n = std::min(estimate.size(), reference.size());
-  TESSERA_CHECK(n > 0, "si-snr: expected samples in both signals, found ", estimate.size(), " and ",
-                reference.size());
+  TESSERA_CHECK(n > 0, "si-snr: expected samples in both signals, found ", estimate.size(), " and ", reference.size());
   const double mean_e = mean(estimate, n), mean_r = mean(reference, n);
   double dot = 0, energy_r = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -63,8 +61,9 @@ double si_snr(const std::vector<float>& estimate, const std::vector<float>& refe
     dot += e * r;
     energy_r += r * r;
   }
-  TESSERA_CHECK(energy_r > 0, "si-snr: the reference is constant (silent after removing its mean): no scale to "
-                              "compare against");
+  TESSERA_CHECK(energy_r > 0,
+                "si-snr: the reference is constant (silent after removing its mean): no scale to "
+                "compare against");
   // The estimate's part along the reference, and the rest.
   const double scale = dot / energy_r;
   double target = 0, noise = 0;

@@ -28,8 +28,8 @@ Color ramp(float f) {
   const auto i = std::min(static_cast<size_t>(position), kRamp.size() - 2);
   const float w = position - static_cast<float>(i);
   const auto mix = [&](int c) {
-    return static_cast<uint8_t>(std::lround(kRamp[i][static_cast<size_t>(c)] * (1 - w) +
-                                            kRamp[i + 1][static_cast<size_t>(c)] * w));
+    return static_cast<uint8_t>(
+        std::lround(kRamp[i][static_cast<size_t>(c)] * (1 - w) + kRamp[i + 1][static_cast<size_t>(c)] * w));
   };
   return {mix(0), mix(1), mix(2)};
 }

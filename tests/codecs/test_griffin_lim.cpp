@@ -68,8 +68,11 @@ TEST(GriffinLim, MelToWaveformRecoversASweepFromItsExactMel) {
 
 TEST(GriffinLim, ChecksItsInputs) {
   const MelSpectrogram mel(MelConfig{});
-  expect_error([&] { griffin_lim(mel, Spectrogram{std::vector<float>(10 * 3), 10, 3}); },
-               {"griffin-lim: expected a magnitude spectrogram of at least 2 frames x 513 bins, found 10 x 3"});
+  expect_error(
+      [&] {
+        griffin_lim(mel, Spectrogram{std::vector<float>(10 * 3), 10, 3});
+      },
+      {"griffin-lim: expected a magnitude spectrogram of at least 2 frames x 513 bins, found 10 x 3"});
   const Spectrogram magnitude = mel.magnitude(sweep());
   expect_error([&] { griffin_lim(mel, magnitude, {4, 1.0f, 0}); }, {"expected a momentum in [0, 1), found 1"});
 }

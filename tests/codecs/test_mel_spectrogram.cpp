@@ -138,7 +138,8 @@ TEST(MelSpectrogram, MelToMagnitudeFitsTheMelItCameFrom) {
   // A harmonic tone over noise: peaks and valleys for the inverse to keep apart.
   std::vector<float> x = noise(16000, 4, 0.01f);
   for (size_t i = 0; i < x.size(); ++i) {
-    for (int h = 1; h <= 5; ++h) x[i] += 0.1f / h * static_cast<float>(std::sin(2 * std::numbers::pi * 220 * h * static_cast<double>(i) / 16000));
+    for (int h = 1; h <= 5; ++h)
+      x[i] += 0.1f / h * static_cast<float>(std::sin(2 * std::numbers::pi * 220 * h * static_cast<double>(i) / 16000));
   }
   const Spectrogram log_mel = mel.log_mel(x);
   const Spectrogram magnitude = mel.mel_to_magnitude(log_mel);
@@ -151,8 +152,11 @@ TEST(MelSpectrogram, MelToMagnitudeFitsTheMelItCameFrom) {
   error /= static_cast<double>(again.values.size());
   EXPECT_LT(error, 0.05) << "mean |log mel difference| in nats";
   EXPECT_EQ(mel.mel_to_magnitude(log_mel).values, magnitude.values);  // deterministic
-  expect_error([&] { mel.mel_to_magnitude(Spectrogram{std::vector<float>(6), 2, 3}); },
-               {"mel to magnitude: expected a log mel spectrogram of (frames, 80) values, found 2 frames x 3 bins"});
+  expect_error(
+      [&] {
+        mel.mel_to_magnitude(Spectrogram{std::vector<float>(6), 2, 3});
+      },
+      {"mel to magnitude: expected a log mel spectrogram of (frames, 80) values, found 2 frames x 3 bins"});
 }
 
 TEST(MelConfig, FromJsonReadsFieldsAndDefaults) {
@@ -169,14 +173,26 @@ TEST(MelConfig, FromJsonReadsFieldsAndDefaults) {
 }
 
 TEST(MelConfig, FromJsonErrorsNameTheFileAndField) {
-  expect_error([] { MelConfig::from_json({{"n_mel", 80}}, "codec.json"); },
-               {"codec.json: field 'mel.n_mel': unknown field"});
-  expect_error([] { MelConfig::from_json({{"f_max", 9000}}, "codec.json"); },
-               {"codec.json: field 'mel.f_max': ", "at most half the sample rate (8000 Hz), found 9000"});
-  expect_error([] { MelConfig::from_json({{"n_fft", 256}, {"win_length", 400}}, "codec.json", "audio.mel"); },
-               {"codec.json: field 'audio.mel.win_length': expected 1 to n_fft (256), found 400"});
-  expect_error([] { MelConfig::from_json({{"hop_length", 0}}, "codec.json"); },
-               {"field 'mel.hop_length': expected an integer >= 1, found 0"});
+  expect_error(
+      [] {
+        MelConfig::from_json({{"n_mel", 80}}, "codec.json");
+      },
+      {"codec.json: field 'mel.n_mel': unknown field"});
+  expect_error(
+      [] {
+        MelConfig::from_json({{"f_max", 9000}}, "codec.json");
+      },
+      {"codec.json: field 'mel.f_max': ", "at most half the sample rate (8000 Hz), found 9000"});
+  expect_error(
+      [] {
+        MelConfig::from_json({{"n_fft", 256}, {"win_length", 400}}, "codec.json", "audio.mel");
+      },
+      {"codec.json: field 'audio.mel.win_length': expected 1 to n_fft (256), found 400"});
+  expect_error(
+      [] {
+        MelConfig::from_json({{"hop_length", 0}}, "codec.json");
+      },
+      {"field 'mel.hop_length': expected an integer >= 1, found 0"});
   expect_error([] { MelConfig::from_json(nlohmann::json::array(), "codec.json"); },
                {"codec.json: field 'mel': expected a JSON object"});
 }

@@ -69,16 +69,22 @@ TEST(LogSpectralDistance, IsZeroForIdenticalAndTwentyDbForTenfold) {
   EXPECT_NEAR(log_spectral_distance(c, a), 20 / std::sqrt(3.0) / 2, 1e-5);
   // Magnitudes under 1e-5 count as 1e-5: silence against near-silence is no distance.
   EXPECT_EQ(log_spectral_distance(codecs::Spectrogram{{0, 1e-6f}, 1, 2}, codecs::Spectrogram{{1e-5f, 0}, 1, 2}), 0.0);
-  expect_error([&] { log_spectral_distance(a, codecs::Spectrogram{{1, 2, 3}, 1, 3}); },
-               {"log-spectral distance: expected two spectrograms of one shape, found (2, 3) and (1, 3)"});
+  expect_error(
+      [&] {
+        log_spectral_distance(a, codecs::Spectrogram{{1, 2, 3}, 1, 3});
+      },
+      {"log-spectral distance: expected two spectrograms of one shape, found (2, 3) and (1, 3)"});
 }
 
 TEST(LogMelL1, IsTheMeanAbsoluteDifference) {
   const codecs::Spectrogram a{{0, 1, 2, 3}, 2, 2}, b{{1, 1, 0, 3}, 2, 2};
   EXPECT_DOUBLE_EQ(log_mel_l1(a, b), 0.75);
   EXPECT_EQ(log_mel_l1(a, a), 0.0);
-  expect_error([&] { log_mel_l1(a, codecs::Spectrogram{{0, 1, 2}, 2, 2}); },
-               {"log-mel L1: a (2, 2) spectrogram needs 4 values, found 4 and 3"});
+  expect_error(
+      [&] {
+        log_mel_l1(a, codecs::Spectrogram{{0, 1, 2}, 2, 2});
+      },
+      {"log-mel L1: a (2, 2) spectrogram needs 4 values, found 4 and 3"});
 }
 
 }  // namespace

@@ -42,9 +42,7 @@ double max_difference(const std::vector<float>& a, const std::vector<float>& b) 
   return worst;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 TEST(Audio, WavRoundTripKeepsSamplesTo16Bits) {
   TempDir dir;
@@ -158,8 +156,11 @@ TEST(Audio, EmptyFilesAreNamed) {
 TEST(Audio, TooLongFileGivesBothDurations) {
   TempDir dir;
   write_audio(dir.path("long.wav"), Audio{std::vector<float>(3 * 16000, 0.1f), 16000});
-  expect_error([&] { read_audio(dir.path("long.wav"), AudioReadOptions{16000, 2.0}); },
-               {"long.wav", "3.00 s of audio", "limit of 2.00 s"});
+  expect_error(
+      [&] {
+        read_audio(dir.path("long.wav"), AudioReadOptions{16000, 2.0});
+      },
+      {"long.wav", "3.00 s of audio", "limit of 2.00 s"});
   EXPECT_EQ(read_audio(dir.path("long.wav"), AudioReadOptions{16000, 0.0}).samples.size(), 48000u);
 }
 

@@ -35,7 +35,8 @@ TEST(Heatmap, RampRunsDarkToLightAndClamps) {
   for (int64_t x = 2; x <= 5; ++x) EXPECT_GT(brightness(pixel(image, x, 0)), brightness(pixel(image, x - 1, 0))) << x;
   EXPECT_LT(brightness(pixel(image, 1, 0)), 200);  // dark violet
   EXPECT_GT(brightness(pixel(image, 5, 0)), 450);  // light yellow
-  expect_error([&] { heatmap(values, 2, 3, 0, 1); }, {"heatmap: expected (rows, cols) positive with rows x cols values"});
+  expect_error([&] { heatmap(values, 2, 3, 0, 1); },
+               {"heatmap: expected (rows, cols) positive with rows x cols values"});
   expect_error([&] { heatmap({0, NAN}, 1, 2, 0, 1); }, {"heatmap: value (0, 1) is NaN"});
   expect_error([&] { heatmap({0, 1}, 1, 2, 1, 1); }, {"heatmap: expected hi > lo, found lo = 1, hi = 1"});
 }

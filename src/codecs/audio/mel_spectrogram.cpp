@@ -105,7 +105,7 @@ struct MelSpectrogram::Plans {
   fftwf_plan forward = nullptr, inverse = nullptr;
   std::vector<std::pair<int64_t, int64_t>> filter_bins;  // [begin, end) per mel filter
   std::vector<float> filter_sums;                        // each filter's sum over bins
-  float inverse_step = 0;  // 1 / L, L >= the largest eigenvalue of F F^T (Gershgorin)
+  float inverse_step = 0;                                // 1 / L, L >= the largest eigenvalue of F F^T (Gershgorin)
 };
 
 MelConfig MelConfig::from_json(const json& j, const std::string& source, const std::string& path) {
@@ -124,8 +124,13 @@ MelConfig MelConfig::from_json(const json& j, const std::string& source, const s
 }
 
 json MelConfig::to_json() const {
-  return json{{"sample_rate", sample_rate}, {"n_fft", n_fft}, {"win_length", win_length}, {"hop_length", hop_length},
-              {"n_mels", n_mels},           {"f_min", f_min}, {"f_max", f_max}};
+  return json{{"sample_rate", sample_rate},
+              {"n_fft", n_fft},
+              {"win_length", win_length},
+              {"hop_length", hop_length},
+              {"n_mels", n_mels},
+              {"f_min", f_min},
+              {"f_max", f_max}};
 }
 
 MelSpectrogram::MelSpectrogram(const MelConfig& config) : config_(config), plans_(nullptr) {
@@ -203,7 +208,8 @@ std::vector<float> MelSpectrogram::stft(const std::vector<float>& samples) const
     const int64_t start = t * config_.hop_length - half;
     float* x = frame.get();
     if (start >= 0 && start + n_fft <= length) {
-      for (int64_t k = 0; k < n_fft; ++k) x[k] = samples[static_cast<size_t>(start + k)] * window_[static_cast<size_t>(k)];
+      for (int64_t k = 0; k < n_fft; ++k)
+        x[k] = samples[static_cast<size_t>(start + k)] * window_[static_cast<size_t>(k)];
     } else {
       for (int64_t k = 0; k < n_fft; ++k) {
         x[k] = samples[static_cast<size_t>(reflect(start + k, length))] * window_[static_cast<size_t>(k)];
@@ -262,9 +268,10 @@ Spectrogram MelSpectrogram::log_mel(const std::vector<float>& samples) const {
 // (frames, n_freqs) -> (frames, n_mels)
 Spectrogram MelSpectrogram::log_mel_of_magnitude(const Spectrogram& magnitude) const {
   const int64_t n_freqs = config_.n_freqs(), n_mels = config_.n_mels;
-  TESSERA_CHECK(magnitude.bins == n_freqs && static_cast<int64_t>(magnitude.values.size()) == magnitude.frames * n_freqs,
-                "log mel: expected a magnitude spectrogram of (frames, ", n_freqs, ") values, found ", magnitude.frames,
-                " frames x ", magnitude.bins, " bins holding ", magnitude.values.size(), " values");
+  TESSERA_CHECK(
+      magnitude.bins == n_freqs && static_cast<int64_t>(magnitude.values.size()) == magnitude.frames * n_freqs,
+      "log mel: expected a magnitude spectrogram of (frames, ", n_freqs, ") values, found ", magnitude.frames,
+      " frames x ", magnitude.bins, " bins holding ", magnitude.values.size(), " values");
   Spectrogram out{std::vector<float>(static_cast<size_t>(magnitude.frames * n_mels)), magnitude.frames, n_mels};
   std::vector<float> power(static_cast<size_t>(n_freqs));
   for (int64_t t = 0; t < magnitude.frames; ++t) {
