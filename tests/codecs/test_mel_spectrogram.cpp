@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <thread>
 
 #include "codecs/audio/mel_spectrogram.h"
 #include "core/rng.h"
@@ -157,6 +158,27 @@ TEST(MelSpectrogram, MelToMagnitudeFitsTheMelItCameFrom) {
         mel.mel_to_magnitude(Spectrogram{std::vector<float>(6), 2, 3});
       },
       {"mel to magnitude: expected a log mel spectrogram of (frames, 80) values, found 2 frames x 3 bins"});
+}
+
+// Plans are made under a lock and each call keeps its own buffers, so spectrograms built
+// and used on several threads at once equal the ones made one after another.
+TEST(MelSpectrogram, ThreadsShareNothingMutable) {
+  const std::vector<float> x = noise(8000, 5);
+  const std::vector<float> expected = MelSpectrogram(small_config()).log_mel(x).values;
+  const MelSpectrogram shared(small_config());
+  std::vector<std::vector<float>> own(4), common(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      own[i] = MelSpectrogram(small_config()).log_mel(x).values;
+      common[i] = shared.log_mel(x).values;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(own[i], expected) << i;
+    EXPECT_EQ(common[i], expected) << i;
+  }
 }
 
 TEST(MelConfig, FromJsonReadsFieldsAndDefaults) {

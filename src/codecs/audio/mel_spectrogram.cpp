@@ -102,6 +102,15 @@ std::vector<float> mel_filterbank(const MelConfig& c) {
 // What the constructor prepares besides the window and the filterbank: the two FFT plans,
 // each filter's non-zero bins, and the step size of the mel inverse.
 struct MelSpectrogram::Plans {
+  Plans() = default;
+  Plans(const Plans&) = delete;
+  Plans& operator=(const Plans&) = delete;
+  ~Plans() {
+    const std::lock_guard<std::mutex> guard(fftw_planner_lock());
+    if (forward != nullptr) fftwf_destroy_plan(forward);
+    if (inverse != nullptr) fftwf_destroy_plan(inverse);
+  }
+
   fftwf_plan forward = nullptr, inverse = nullptr;
   std::vector<std::pair<int64_t, int64_t>> filter_bins;  // [begin, end) per mel filter
   std::vector<float> filter_sums;                        // each filter's sum over bins
@@ -162,9 +171,11 @@ MelSpectrogram::MelSpectrogram(const MelConfig& config) : config_(config), plans
   // F F^T is non-negative, so its largest row sum bounds its largest eigenvalue.
   double bound = 0;
   for (int64_t a = 0; a < n_mels; ++a) {
+    const auto [a_begin, a_end] = plans->filter_bins[static_cast<size_t>(a)];
     double row_sum = 0;
     for (int64_t b = 0; b < n_mels; ++b) {
-      for (int64_t k = 0; k < n_freqs; ++k) {
+      const auto [b_begin, b_end] = plans->filter_bins[static_cast<size_t>(b)];
+      for (int64_t k = std::max(a_begin, b_begin); k < std::min(a_end, b_end); ++k) {
         row_sum += static_cast<double>(filterbank_[static_cast<size_t>(a * n_freqs + k)]) *
                    filterbank_[static_cast<size_t>(b * n_freqs + k)];
       }
@@ -186,14 +197,7 @@ MelSpectrogram::MelSpectrogram(const MelConfig& config) : config_(config), plans
   plans_ = plans.release();
 }
 
-MelSpectrogram::~MelSpectrogram() {
-  {
-    const std::lock_guard<std::mutex> guard(fftw_planner_lock());
-    fftwf_destroy_plan(plans_->forward);
-    fftwf_destroy_plan(plans_->inverse);
-  }
-  delete plans_;
-}
+MelSpectrogram::~MelSpectrogram() { delete plans_; }
 
 // samples (S) -> (frames_for(S), n_freqs, 2)
 std::vector<float> MelSpectrogram::stft(const std::vector<float>& samples) const {
