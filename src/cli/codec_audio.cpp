@@ -188,7 +188,8 @@ void add_eval(CLI::App* parent) {
                 a->split.c_str(), r.seconds, static_cast<long long>(r.tokens),
                 static_cast<double>(r.tokens) / r.seconds);
     std::printf("log-mel L1: %.4f nats\n", r.log_mel_l1);
-    std::printf("log-spectral distance: %.2f dB\n", r.log_spectral_distance);
+    std::printf("log-spectral distance: %.2f dB (from the original log-mel: %.2f dB)\n", r.log_spectral_distance,
+                r.log_spectral_distance_ceiling);
     std::printf("SI-SNR: %.2f dB (Griffin-Lim on the original log-mel: %.2f dB)\n", r.si_snr, r.si_snr_ceiling);
     for (size_t s = 0; s < r.stages.size(); ++s) {
       const eval::CodeUsage& u = r.stages[s];

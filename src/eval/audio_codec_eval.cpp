@@ -45,11 +45,14 @@ AudioCodecReport evaluate_audio_codec(const codecs::AudioCodec& codec, const dat
     const codecs::Spectrogram decoded = reconstruct(codec, original, &ids);
     const codecs::Spectrogram magnitude = stft.mel_to_magnitude(decoded);
     const std::vector<float> wave = codecs::griffin_lim(stft, magnitude, options.griffin_lim);
-    const std::vector<float> ceiling = codecs::griffin_lim(stft, stft.mel_to_magnitude(original), options.griffin_lim);
+    const codecs::Spectrogram original_magnitude = stft.mel_to_magnitude(original);
+    const codecs::Spectrogram exact = stft.magnitude(samples);
+    const std::vector<float> ceiling = codecs::griffin_lim(stft, original_magnitude, options.griffin_lim);
     report.seconds += static_cast<double>(samples.size()) / static_cast<double>(c.mel.sample_rate);
     report.tokens += ids.numel();
     report.log_mel_l1 += log_mel_l1(decoded, original);
-    report.log_spectral_distance += log_spectral_distance(magnitude, stft.magnitude(samples));
+    report.log_spectral_distance += log_spectral_distance(magnitude, exact);
+    report.log_spectral_distance_ceiling += log_spectral_distance(original_magnitude, exact);
     report.si_snr += si_snr(wave, samples);
     report.si_snr_ceiling += si_snr(ceiling, samples);
     const int32_t* id = ids.data<int32_t>();
@@ -67,6 +70,7 @@ AudioCodecReport evaluate_audio_codec(const codecs::AudioCodec& codec, const dat
   const double clips = static_cast<double>(n);
   report.log_mel_l1 /= clips;
   report.log_spectral_distance /= clips;
+  report.log_spectral_distance_ceiling /= clips;
   report.si_snr /= clips;
   report.si_snr_ceiling /= clips;
   for (const std::vector<int32_t>& ids : stage_ids) {
@@ -94,11 +98,11 @@ Image spectrogram_comparison(const codecs::AudioCodec& codec, const data::Speech
   std::vector<Image> images;
   std::vector<std::string> titles;
   for (int64_t i = 0; i < clips; ++i) {
-    const std::string name = std::filesystem::path(set.clip(i).audio_path).stem().string();
+    const data::SpeechClip& clip = set.clip(i);
     images.push_back(spectrogram_image(originals[static_cast<size_t>(i)], lo, hi, scale));
-    titles.push_back(name + ": original");
+    titles.push_back("original (" + clip.voice + "): " + clip.text);
     images.push_back(spectrogram_image(decoded[static_cast<size_t>(i)], lo, hi, scale));
-    titles.push_back(name + ": reconstruction");
+    titles.push_back("reconstruction");
   }
   return viz::stack_with_titles(images, titles);
 }

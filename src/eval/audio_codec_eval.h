@@ -6,8 +6,10 @@
 //   LSD              log-spectral distance (dB) between the linear magnitudes the decoded mel
 //                    implies (MelSpectrogram::mel_to_magnitude) and the clip's own |STFT|
 //   SI-SNR           of the Griffin-Lim waveform of the decoded mel against the clip
-//   SI-SNR ceiling   the same for Griffin-Lim on the ORIGINAL mel: what the vocoder alone
-//                    allows, so the codec's own loss is the gap between the two
+//   ceilings         LSD and SI-SNR the same way from the ORIGINAL mel: what the mel front
+//                    end and the vocoder allow by themselves, so the codec's own loss is the
+//                    gap to them. SI-SNR compares waveforms sample by sample, and Griffin-Lim
+//                    invents its phase, so even its ceiling is far below 0 dB on speech.
 //
 // and the codes' use of each stage's codebook (share used, perplexity). Each metric is a
 // mean over clips.
@@ -33,7 +35,8 @@ struct AudioCodecReport {
   int64_t clips = 0;
   double seconds = 0;  // of audio
   int64_t tokens = 0;
-  double log_mel_l1 = 0, log_spectral_distance = 0, si_snr = 0, si_snr_ceiling = 0;
+  double log_mel_l1 = 0, log_spectral_distance = 0, si_snr = 0;
+  double log_spectral_distance_ceiling = 0, si_snr_ceiling = 0;
   std::vector<CodeUsage> stages;  // per stage, over its own codebook
 };
 
@@ -41,7 +44,8 @@ struct AudioCodecReport {
 AudioCodecReport evaluate_audio_codec(const codecs::AudioCodec& codec, const data::SpeechSet& set,
                                       const AudioCodecEvalOptions& options, std::FILE* progress = stderr);
 
-// The first `clips` clips' log-mel spectrograms over their reconstructions, each titled,
+// The first `clips` clips' log-mel spectrograms over their reconstructions, each titled
+// with the clip's text and voice,
 // stacked top to bottom (low frequencies at the bottom of each), every cell `scale` pixels,
 // on one colour scale from the log-mel floor to the loudest original bin.
 Image spectrogram_comparison(const codecs::AudioCodec& codec, const data::SpeechSet& set, int64_t clips,
