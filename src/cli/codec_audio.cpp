@@ -154,7 +154,7 @@ void add_decode(CLI::App* parent) {
 void add_eval(CLI::App* parent) {
   struct Args {
     std::string codec, data, split = "test", png, wav_dir;
-    int64_t clips = 100, png_clips = 4, iterations = codecs::GriffinLimOptions{}.iterations;
+    int64_t clips = 100, png_clips = 4, wav_clips = 0, iterations = codecs::GriffinLimOptions{}.iterations;
   };
   auto a = std::make_shared<Args>();
   CLI::App* v = parent->add_subcommand(
@@ -172,7 +172,10 @@ void add_eval(CLI::App* parent) {
   v->add_option("--png-clips", a->png_clips, "Clips in the --png picture")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  v->add_option("--wav-dir", a->wav_dir, "Also write each measured clip's reconstruction here as <clip>.wav");
+  v->add_option("--wav-dir", a->wav_dir, "Also write measured clips' reconstructions here as <clip>.wav");
+  v->add_option("--wav-clips", a->wav_clips, "With --wav-dir: only the first N clips' (0: every measured clip's)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   v->add_option("--iterations", a->iterations, "Griffin-Lim iterations for the waveforms")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -183,6 +186,7 @@ void add_eval(CLI::App* parent) {
     options.clips = a->clips;
     options.griffin_lim.iterations = a->iterations;
     options.wav_dir = a->wav_dir;
+    options.wav_clips = a->wav_clips;
     const eval::AudioCodecReport r = eval::evaluate_audio_codec(*codec, set, options);
     std::printf("clips: %lld (%s, %.1f s of audio, %lld tokens = %.1f tokens/s)\n", static_cast<long long>(r.clips),
                 a->split.c_str(), r.seconds, static_cast<long long>(r.tokens),

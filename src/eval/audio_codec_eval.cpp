@@ -60,7 +60,7 @@ AudioCodecReport evaluate_audio_codec(const codecs::AudioCodec& codec, const dat
       stage_ids[static_cast<size_t>(k % c.stages)].push_back(
           static_cast<int32_t>(id[k] - k % c.stages * c.codebook_size()));
     }
-    if (!options.wav_dir.empty()) {
+    if (!options.wav_dir.empty() && (options.wav_clips == 0 || i < options.wav_clips)) {
       const std::string name = std::filesystem::path(set.clip(i).audio_path).stem().string() + ".wav";
       write_audio((std::filesystem::path(options.wav_dir) / name).string(), Audio{wave, c.mel.sample_rate});
     }

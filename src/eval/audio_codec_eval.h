@@ -28,7 +28,8 @@ namespace tessera::eval {
 struct AudioCodecEvalOptions {
   int64_t clips = 0;  // the first N clips of the set (0: all)
   codecs::GriffinLimOptions griffin_lim;
-  std::string wav_dir;  // when set: each clip's reconstruction written there as <clip name>.wav
+  std::string wav_dir;    // when set: clips' reconstructions written there as <clip name>.wav,
+  int64_t wav_clips = 0;  // the first N measured clips' (0: every one's)
 };
 
 struct AudioCodecReport {

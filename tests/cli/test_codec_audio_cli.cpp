@@ -176,7 +176,7 @@ TEST_F(CodecAudioTrainCli, TrainsThenEvaluatesWithSpectrogramsAndWavs) {
 
   const CliRun evaluated = run_tessera("--threads 1 codec eval audio --codec " + dir.path("audio.safetensors") +
                                        " --data " + dir.path("speech") + " --png " + dir.path("mels.png") +
-                                       " --png-clips 2 --wav-dir " + dir.path("wav") + " --iterations 4");
+                                       " --png-clips 2 --wav-dir " + dir.path("wav") + " --wav-clips 2 --iterations 4");
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
   for (const char* part : {"clips: 3 (test, ", "tokens/s)", "log-mel L1: ", "log-spectral distance: ",
                            "(from the original log-mel: ", "SI-SNR: ", "(Griffin-Lim on the original log-mel: ",
@@ -185,11 +185,12 @@ TEST_F(CodecAudioTrainCli, TrainsThenEvaluatesWithSpectrogramsAndWavs) {
   }
   const Image png = read_image(dir.path("mels.png"));
   EXPECT_GT(png.height, 4 * 2 * 16);  // four 16-bin spectrograms, twice enlarged, and their titles
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 2; ++i) {
     const std::string wav = dir.path("wav/test-" + std::to_string(i) + ".wav");
     ASSERT_TRUE(std::filesystem::exists(wav)) << wav;
     EXPECT_EQ(read_audio(wav).sample_rate, 16000);
   }
+  EXPECT_FALSE(std::filesystem::exists(dir.path("wav/test-2.wav")));  // --wav-clips 2
 }
 
 TEST_F(CodecAudioTrainCli, CtrlCSavesTheCodecAndExits130) {
