@@ -17,9 +17,12 @@ tessera=${TESSERA:-build/tessera}
 threads=${TESSERA_THREADS:-2}
 
 [ -x "$tessera" ] || scripts/build.sh build
-[ -f data/image/fashion_mnist/valid.json ] || /usr/bin/python3 scripts/data/fashion_mnist.py
-[ -f data/image/openmoji/valid.json ] || scripts/data/openmoji.sh
-[ -f "$data/speech.json" ] || python3 scripts/data/speech.py --out "$data"
+if [ ! -f "$data/speech.json" ]; then
+  # The speech's texts are the image sets' captions.
+  [ -f data/image/fashion_mnist/valid.json ] || /usr/bin/python3 scripts/data/fashion_mnist.py
+  [ -f data/image/openmoji/valid.json ] || scripts/data/openmoji.sh
+  python3 scripts/data/speech.py --out "$data"
+fi
 mkdir -p "$out"
 # shellcheck disable=SC2086  # the extra options are meant to split into words
 "$tessera" --threads "$threads" codec train audio --data "$data" --split train --valid-split valid \
