@@ -19,8 +19,9 @@
 // stage 0, ... The token rate is mel frames per second / 2^downsamples * stages: the
 // default hop of 160 at 16 kHz (100 frames/s), 2 downsamples and 2 stages make 50 tokens/s.
 //
-// Every field but norm_groups (default 8) and stages (default 1) is required; unknown
-// fields are errors.
+// "mel", "encoder" and "quantizer" are required, and so is every field of the last two but
+// norm_groups (default 8) and stages (default 1); the mel fields default as MelConfig's.
+// Unknown fields are errors.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
