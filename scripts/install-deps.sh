@@ -10,6 +10,10 @@ packages=(
   libcli11-dev               # the command line
   libsentencepiece-dev       # the text codec (BPE with byte fallback)
   libstb-dev                 # PNG/JPEG reading and PNG writing
+  libsndfile1-dev            # audio files: WAV, FLAC reading and writing
+  libsamplerate0-dev         # audio sample-rate conversion
+  libfftw3-dev               # the log-mel spectrogram's FFTs (fftw3f)
+  espeak-ng                  # the speech corpus: text spoken by many voices
   wordnet-base               # the text corpus: WordNet glosses
   dataset-fashion-mnist      # an image corpus: Fashion-MNIST's IDX files
   librsvg2-bin               # rsvg-convert: rasterizes the OpenMoji SVGs

@@ -55,6 +55,30 @@ Tensor fsq(const Tensor& z, const std::vector<int32_t>& levels) {
   return out;
 }
 
+namespace {
+
+// The no-gradient elementwise maps of fsq_bounded and fsq_nearest.
+Tensor fsq_map(const char* op, const Tensor& x, const std::vector<int32_t>& levels,
+               void (*kernel)(float*, const float*, const int32_t*, int64_t, int64_t)) {
+  check_float_op(op, {x});
+  TESSERA_CHECK(!autograd::needs_recording({x}), op,
+                ": has no gradient, but its input requires one; call it under autograd::NoGradGuard");
+  const int64_t rows = check_vectors(op, x, levels);
+  Tensor out = Tensor::empty(x.shape());
+  kernel(out.data<float>(), x.data<float>(), levels.data(), rows, static_cast<int64_t>(levels.size()));
+  return out;
+}
+
+}  // namespace
+
+Tensor fsq_bounded(const Tensor& z, const std::vector<int32_t>& levels) {
+  return fsq_map("fsq_bounded", z, levels, cpu::fsq_bound);
+}
+
+Tensor fsq_nearest(const Tensor& u, const std::vector<int32_t>& levels) {
+  return fsq_map("fsq_nearest", u, levels, cpu::fsq_nearest);
+}
+
 Tensor codes_from_fsq(const Tensor& quantized, const std::vector<int32_t>& levels) {
   check_float_op("codes_from_fsq", {quantized});
   const int64_t rows = check_vectors("codes_from_fsq", quantized, levels), d = static_cast<int64_t>(levels.size());

@@ -17,6 +17,15 @@ int64_t fsq_codebook_size(const std::vector<int32_t>& levels, const char* what);
 // through the rounding: it is the bound's.
 Tensor fsq(const Tensor& z, const std::vector<int32_t>& levels);
 
+// z: (..., d) -> u (..., d) = bound(z) / (L / 2), the continuous value that fsq rounds
+// (kernels/cpu/fsq.h). Residual quantizers measure a stage's leftover against it.
+// No gradient: an input that needs one while grad mode is on is an error.
+Tensor fsq_bounded(const Tensor& z, const std::vector<int32_t>& levels);
+
+// u: (..., d) in fsq_bounded's units -> the nearest level of each channel (..., d), clamped
+// to the channel's range: values codes_from_fsq accepts. No gradient, as fsq_bounded.
+Tensor fsq_nearest(const Tensor& u, const std::vector<int32_t>& levels);
+
 // quantized: (..., d), as fsq produces -> i32 ids (...). A value that is not one of its
 // channel's levels is an error naming it.
 Tensor codes_from_fsq(const Tensor& quantized, const std::vector<int32_t>& levels);

@@ -73,7 +73,7 @@ void add_text(const CodecActions& actions) {
 
 void add_codec_command(CLI::App& app) {
   CLI::App* codec =
-      app.add_subcommand("codec", "Train a codec (text, image), encode and decode with one, or measure one");
+      app.add_subcommand("codec", "Train a codec (text, image, audio), encode and decode with one, or measure one");
   codec->require_subcommand(1);
   const CodecActions actions{
       codec->add_subcommand("train", "Train a codec on a corpus and write its model file"),
@@ -84,6 +84,7 @@ void add_codec_command(CLI::App& app) {
   for (CLI::App* action : {actions.train, actions.encode, actions.decode, actions.eval}) action->require_subcommand(1);
   add_text(actions);
   add_image_codec(actions);
+  add_audio_codec(actions);
 }
 
 }  // namespace tessera::cli

@@ -13,5 +13,6 @@ struct CodecActions {
 };
 
 void add_image_codec(const CodecActions& actions);  // codec_image.cpp
+void add_audio_codec(const CodecActions& actions);  // codec_audio.cpp
 
 }  // namespace tessera::cli

@@ -6,11 +6,11 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/codec_actions.h"
+#include "cli/id_list.h"
 #include "codecs/image/train_image_codec.h"
 #include "data/image_set.h"
 #include "eval/image_codec_eval.h"
@@ -33,28 +33,6 @@ data::ImageSet load_split(const std::string& dir, const std::string& split) {
 Tensor read_codec_input(const std::string& path, const codecs::ImageCodecConfig& c) {
   const Image image = resize(to_channels(read_image(path), c.channels), c.height, c.width);
   return image_to_tensor(image).view({1, c.channels, c.height, c.width});
-}
-
-// Whitespace-separated integers, as `codec encode image` prints them.
-std::vector<int32_t> read_ids(const std::string& path) {
-  std::istringstream in(read_file(path));
-  std::vector<int32_t> ids;
-  std::string word;
-  while (in >> word) {
-    size_t used = 0;
-    int64_t value = 0;
-    try {
-      value = std::stoll(word, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    TESSERA_CHECK(used == word.size() && value >= 0 && value <= INT32_MAX, path,
-                  ": expected code ids (integers "
-                  ">= 0) separated by spaces, found \"",
-                  word, "\"");
-    ids.push_back(static_cast<int32_t>(value));
-  }
-  return ids;
 }
 
 constexpr int64_t kEvalBatch = 64;  // images per forward pass when measuring

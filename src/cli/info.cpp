@@ -1,6 +1,8 @@
-// `tessera info MODEL`: what a model directory holds, read from config.json alone (no
+// `tessera info PATH`: what a model directory holds, read from config.json alone (no
 // weights are loaded, so it is instant for any size): architecture, parameter counts,
-// the vocabulary's layout, the codec files and every file's size.
+// the vocabulary's layout, the codec files and every file's size. Given a codec file (image
+// or audio) instead, what that codec is: its kind, vocabulary, codes per image or tokens
+// per second, and parameters.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +11,9 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "codecs/audio/audio_codec.h"
+#include "codecs/image/image_codec.h"
+#include "io/safetensors.h"
 #include "model/model_dir.h"
 
 namespace tessera::cli {
@@ -97,14 +102,73 @@ void run_info(const std::string& dir) {
   }
 }
 
+std::string levels_str(const std::vector<int32_t>& levels) {
+  std::string out;
+  for (const int32_t l : levels) out += (out.empty() ? "" : ", ") + std::to_string(l);
+  return "[" + out + "]";
+}
+
+void describe_image_codec(const std::string& path) {
+  const auto codec = codecs::ImageCodec::load(path);
+  const codecs::ImageCodecConfig& c = codec->config();
+  std::printf("image codec: %s\n", path.c_str());
+  std::printf("images: %lld x %lld x %lld (H x W x C)\n", static_cast<long long>(c.height),
+              static_cast<long long>(c.width), static_cast<long long>(c.channels));
+  std::printf("codes per image: %lld (a %lld x %lld grid, raster order)\n", static_cast<long long>(c.codes_per_image()),
+              static_cast<long long>(c.grid_height()), static_cast<long long>(c.grid_width()));
+  if (c.quantizer == codecs::QuantizerType::fsq) {
+    std::printf("vocabulary: %lld codes (FSQ levels %s)\n", static_cast<long long>(c.vocab_size()),
+                levels_str(c.fsq_levels).c_str());
+  } else {
+    std::printf("vocabulary: %lld codes (VQ, %lld dimensions)\n", static_cast<long long>(c.vocab_size()),
+                static_cast<long long>(c.code_dim));
+  }
+  std::printf("parameters: %s\n", grouped(codec->num_parameters()).c_str());
+}
+
+void describe_audio_codec(const std::string& path) {
+  const auto codec = codecs::AudioCodec::load(path);
+  const codecs::AudioCodecConfig& c = codec->config();
+  std::printf("audio codec: %s\n", path.c_str());
+  std::printf("log-mel: %lld bins, %lld Hz, hop %lld (%g frames/s)\n", static_cast<long long>(c.mel.n_mels),
+              static_cast<long long>(c.mel.sample_rate), static_cast<long long>(c.mel.hop_length),
+              c.mel.frames_per_second());
+  std::printf("tokens per second: %g (a code frame per %lld mel frames, %lld stages each, time-major)\n",
+              c.tokens_per_second(), static_cast<long long>(c.frames_per_code()), static_cast<long long>(c.stages));
+  std::printf("vocabulary: %lld codes (%lld stages x %lld, residual FSQ levels %s)\n",
+              static_cast<long long>(c.vocab_size()), static_cast<long long>(c.stages),
+              static_cast<long long>(c.codebook_size()), levels_str(c.fsq_levels).c_str());
+  std::printf("parameters: %s\n", grouped(codec->num_parameters()).c_str());
+}
+
+void run_info_on(const std::string& path) {
+  if (!fs::is_regular_file(path)) {
+    run_info(path);
+    return;
+  }
+  const Safetensors file = read_safetensors(path);
+  const auto format = file.metadata.find("format");
+  const std::string found = format == file.metadata.end() ? "" : format->second;
+  if (found == "tessera-image-codec") {
+    describe_image_codec(path);
+  } else if (found == "tessera-audio-codec") {
+    describe_audio_codec(path);
+  } else {
+    fail(path, ": not a model directory, nor a codec file: metadata field 'format' is ",
+         found.empty() ? "missing" : "\"" + found + "\"",
+         ", expected \"tessera-image-codec\" or \"tessera-audio-codec\"");
+  }
+}
+
 }  // namespace
 
 void add_info_command(CLI::App& app) {
-  auto dir = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand(
-      "info", "Describe a model directory: architecture, parameters, vocabulary layout, codecs, file sizes");
-  cmd->add_option("model", *dir, "Model directory (holds config.json)")->required();
-  cmd->callback([dir] { run_info(*dir); });
+  auto path = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("info",
+                                     "Describe a model directory (architecture, parameters, vocabulary layout, codecs, "
+                                     "file sizes) or a codec file (kind, vocabulary, token rate, parameters)");
+  cmd->add_option("path", *path, "Model directory (holds config.json), or an image or audio codec file")->required();
+  cmd->callback([path] { run_info_on(*path); });
 }
 
 }  // namespace tessera::cli

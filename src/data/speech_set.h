@@ -3,12 +3,14 @@
 //
 //   <dir>/<split>.jsonl    one line per clip: {"audio": "wav/<name>.wav", "text": "...",
 //                          "voice": "en-us+m3", "speed": 160, "pitch": 50}
-//   <dir>/wav/*.wav        16 kHz mono 16-bit PCM
-//   <dir>/speech.json      {"format": "tessera-speech-set", "version": 1, "sample_rate": 16000,
+//   <dir>/wav/*.wav        mono 16-bit PCM at the set's sample_rate (espeak-ng's 22050 Hz:
+//                          the reader resamples as it loads, 3-6 ms per second of audio)
+//   <dir>/speech.json      {"format": "tessera-speech-set", "version": 1, "sample_rate": 22050,
 //                          "splits": {"train": N, "valid": N, "test": N},
 //                          "held_out_voices": [...], "seed": S}
 //
-// The valid and test splits are spoken only by held-out voices.
+// The valid and test splits are spoken only by held-out voices, and train never by them
+// (the loader checks both).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -3,16 +3,14 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
-#include <cctype>
 #include <climits>
 #include <cstring>
-#include <iomanip>
 #include <memory>
-#include <sstream>
 #include <string_view>
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/byte_preview.h"
 
 namespace tessera {
 
@@ -40,23 +38,6 @@ std::string signature_format(std::string_view bytes) {
   }
   if (bytes.size() >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6')) return "PNM";
   return "";
-}
-
-// The first bytes as text a user can compare with a signature: printable characters as
-// they are, the others as \xNN.
-std::string first_bytes(std::string_view bytes) {
-  std::ostringstream out;
-  out << '"';
-  for (const char c : bytes.substr(0, 8)) {
-    if (std::isprint(static_cast<unsigned char>(c)) && c != '"' && c != '\\') {
-      out << c;
-    } else {
-      out << "\\x" << std::hex << std::setw(2) << std::setfill('0') << static_cast<int>(static_cast<unsigned char>(c))
-          << std::dec;
-    }
-  }
-  out << '"';
-  return out.str();
 }
 
 struct StbFree {

@@ -69,6 +69,18 @@ std::vector<int64_t> JsonFields::integers(const char* key, int64_t min) {
   return out;
 }
 
+std::vector<std::string> JsonFields::strings(const char* key) {
+  const json* v = find(key, true, "a list of strings");
+  TESSERA_CHECK(v->is_array(), where(key), "expected a list of strings, found ", v->dump());
+  std::vector<std::string> out;
+  for (const json& item : *v) {
+    TESSERA_CHECK(item.is_string() && !item.get<std::string>().empty(), where(key),
+                  "expected non-empty strings, found ", item.dump());
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 JsonFields JsonFields::object(const char* key, bool optional) {
   const json* v = find(key, !optional, "an object");
   const std::string path = path_.empty() ? key : path_ + "." + key;

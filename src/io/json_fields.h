@@ -25,6 +25,8 @@ class JsonFields {
   bool boolean(const char* key, std::optional<bool> fallback = std::nullopt);
   // A non-empty list of integers, each >= min.
   std::vector<int64_t> integers(const char* key, int64_t min);
+  // A list of non-empty strings (may be empty itself).
+  std::vector<std::string> strings(const char* key);
   // A nested object (required unless `optional`, then an empty one stands in).
   JsonFields object(const char* key, bool optional = false);
 

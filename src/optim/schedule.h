@@ -15,4 +15,10 @@ struct CosineSchedule {
   float at(int64_t step) const;
 };
 
+// A time budget for a run of at most `max_steps`: the total steps to plan the cosine for
+// after `step` steps took `elapsed_s` seconds, so the decay ends at the deadline: the steps
+// the remaining time holds at the mean pace so far, within [step, max_steps].
+// A budget of 0 means none (max_steps).
+int64_t steps_within_budget(int64_t step, double elapsed_s, double budget_s, int64_t max_steps);
+
 }  // namespace tessera::optim

@@ -133,4 +133,44 @@ TEST(Fsq, BadInputsNameWhatIsWrong) {
   expect_error([] { fsq_codebook_size({65536, 65536}, "codec"); }, {"codec: levels [65536, 65536] make more codes"});
 }
 
+TEST(Fsq, BoundedValuesRoundToTheQuantizersLevels) {
+  Rng rng(7);
+  const Tensor z = rand_uniform({2048, 4}, rng, -4, 4);
+  const Tensor u = fsq_bounded(z, kLevels4);
+  const std::vector<float> uv = u.to_vector(), qv = fsq(z, kLevels4).to_vector();
+  for (size_t k = 0; k < uv.size(); ++k) {
+    const int32_t L = kLevels4[k % 4];
+    const double half = (L - 1) * 1.001 / 2, offset = L % 2 == 0 ? 0.5 : 0.0;
+    const double expected = (std::tanh(z.to_vector()[k] + std::atanh(offset / half)) * half - offset) / (L / 2);
+    ASSERT_NEAR(uv[k], expected, 1e-6) << "element " << k;
+    // Within half a step of the level fsq picked: u is what fsq rounds.
+    ASSERT_LE(std::abs(uv[k] - qv[k]), 0.5f / static_cast<float>(L / 2) + 1e-6f) << "element " << k;
+  }
+  EXPECT_EQ(fsq_nearest(u, kLevels4).to_vector(), qv);
+}
+
+TEST(Fsq, NearestClampsToTheLevelsAndGivesValidCodes) {
+  // 8 levels are -4..3 over 4, 5 levels -2..2 over 2.
+  const Tensor u =
+      Tensor::from_vector(std::vector<float>{-3.0f, 0.26f, 0.24f, 9.0f, 0.9f, -0.74f, 0.0f, -0.26f}, {2, 4});
+  const Tensor q = fsq_nearest(u, kLevels4);
+  EXPECT_EQ(q.to_vector(), (std::vector<float>{-1.0f, 0.5f, 0.0f, 1.0f, 0.75f, -0.5f, 0.0f, -0.5f}));
+  EXPECT_EQ(fsq_from_codes(codes_from_fsq(q, kLevels4), kLevels4).to_vector(), q.to_vector());
+}
+
+TEST(Fsq, BoundedAndNearestRefuseInputsThatWantAGradient) {
+  Tensor z = Tensor::zeros({2, 4});
+  z.set_requires_grad(true);
+  expect_error([&] { fsq_bounded(z, kLevels4); },
+               {"fsq_bounded: has no gradient, but its input requires one", "NoGradGuard"});
+  expect_error([&] { fsq_nearest(z, kLevels4); }, {"fsq_nearest: has no gradient"});
+  autograd::NoGradGuard no_grad;
+  EXPECT_EQ(fsq_nearest(fsq_bounded(z, kLevels4), kLevels4).to_vector(), std::vector<float>(8, 0.0f));
+  expect_error(
+      [] {
+        fsq_bounded(Tensor::zeros({2, 3}), kLevels4);
+      },
+      {"fsq_bounded: input of shape (2, 3) must end in the 4 channels"});
+}
+
 }  // namespace tessera::testing

@@ -36,5 +36,17 @@ TEST(JsonFields, ErrorsNameTheFileTheDottedFieldAndTheValue) {
                {"c.json: field 'top': expected a JSON object, found []"});
 }
 
+TEST(JsonFields, ReadsListsOfStrings) {
+  const nlohmann::json j = {
+      {"names", {"a", "b"}}, {"none", nlohmann::json::array()}, {"mixed", {"a", 2}}, {"blank", {""}}, {"one", "a"}};
+  JsonFields f(j, "c.json", "");
+  EXPECT_EQ(f.strings("names"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(f.strings("none").empty());
+  expect_error([&] { f.strings("mixed"); }, {"c.json: field 'mixed': expected non-empty strings, found 2"});
+  expect_error([&] { f.strings("blank"); }, {"field 'blank': expected non-empty strings, found \"\""});
+  expect_error([&] { f.strings("one"); }, {"field 'one': expected a list of strings, found \"a\""});
+  expect_error([&] { f.strings("absent"); }, {"field 'absent': expected a list of strings, found nothing"});
+}
+
 }  // namespace
 }  // namespace tessera

@@ -44,5 +44,15 @@ TEST(CosineSchedule, InvalidStepsAndSettingsAreErrors) {
   expect_error([] { CosineSchedule{1, 0, -1, 5}.at(0); }, {"warmup -1"});
 }
 
+TEST(StepsWithinBudget, PlansTheStepsTheRemainingTimeHolds) {
+  EXPECT_EQ(steps_within_budget(10, 5.0, 0, 1000), 1000);       // no budget
+  EXPECT_EQ(steps_within_budget(10, 5.0, 60.0, 1000), 120);     // 0.5 s a step: 110 more fit in 55 s
+  EXPECT_EQ(steps_within_budget(10, 5.0, 60.0, 50), 50);        // the step limit comes first
+  EXPECT_EQ(steps_within_budget(10, 70.0, 60.0, 1000), 10);     // past the deadline: stop now
+  EXPECT_EQ(steps_within_budget(0, 0.0, 60.0, 1000), 1000);     // nothing measured yet
+  EXPECT_EQ(steps_within_budget(1000, 5.0, 60.0, 1000), 1000);  // done
+  EXPECT_EQ(steps_within_budget(10, 0.0, 60.0, 1000), 1000);    // a clock too coarse to measure
+}
+
 }  // namespace
 }  // namespace tessera::optim

@@ -1,5 +1,6 @@
 #include "kernels/cpu/fsq.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -59,6 +60,30 @@ void fsq_backward(float* dz, const float* dy, const float* z, const int32_t* lev
       const Channel& ch = channels[i];
       const float t = std::tanh(z[r * d + i] + ch.shift);
       dz[r * d + i] = dy[r * d + i] * (1.0f - t * t) * ch.half / ch.half_width;
+    }
+  }
+}
+
+void fsq_bound(float* u, const float* z, const int32_t* levels, int64_t rows, int64_t d) {
+  const std::vector<Channel> channels = channels_of(levels, d);
+#pragma omp parallel for schedule(static) if (rows * d > kParallelWork)
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < d; ++i) {
+      const Channel& ch = channels[i];
+      u[r * d + i] = (std::tanh(z[r * d + i] + ch.shift) * ch.half - ch.offset) / ch.half_width;
+    }
+  }
+}
+
+void fsq_nearest(float* q, const float* u, const int32_t* levels, int64_t rows, int64_t d) {
+  const std::vector<Channel> channels = channels_of(levels, d);
+#pragma omp parallel for schedule(static) if (rows * d > kParallelWork)
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < d; ++i) {
+      const Channel& ch = channels[i];
+      const float level = std::clamp(std::nearbyint(u[r * d + i] * ch.half_width), -ch.half_width,
+                                     static_cast<float>(ch.levels - 1) - ch.half_width);
+      q[r * d + i] = value_of(level, ch);
     }
   }
 }

@@ -22,6 +22,16 @@ void fsq_forward(float* q, const float* z, const int32_t* levels, int64_t rows, 
 // dz = dy * bound'(z) / (L / 2): straight through the rounding. dy, z, dz: (rows, d)
 void fsq_backward(float* dz, const float* dy, const float* z, const int32_t* levels, int64_t rows, int64_t d);
 
+// u = bound(z) / (L / 2): the continuous value that fsq_forward rounds, so that
+// q = round(u (L / 2)) / (L / 2). Residual quantizers measure what one stage left over
+// against it. z, u: (rows, d)
+void fsq_bound(float* u, const float* z, const int32_t* levels, int64_t rows, int64_t d);
+
+// q = the level of its channel nearest to u (in fsq_bound's units): round(u (L / 2)),
+// clamped to [-(L / 2), L - 1 - L / 2], over L / 2, formed as fsq_values forms it, so the
+// codes of q round-trip bit for bit. u, q: (rows, d)
+void fsq_nearest(float* q, const float* u, const int32_t* levels, int64_t rows, int64_t d);
+
 // ids[r] = the code of q[r, :]. Returns the flat index of the first value of q that is not
 // one of its channel's levels (ids then incomplete), or -1. q: (rows, d), ids: (rows)
 int64_t fsq_codes(int32_t* ids, const float* q, const int32_t* levels, int64_t rows, int64_t d);
