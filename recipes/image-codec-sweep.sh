@@ -7,7 +7,7 @@
 #
 #   codebook size (Fashion-MNIST 28x28, 7x7 = 49 codes): FSQ levels [8,6,5] = 240,
 #       [8,5,5,5] = 1000, [7,5,5,5,5] = 4375
-#   codes per image (OpenMoji 64x64, FSQ [8,5,5,5]): 2, 3 and 4 stride-2 downsamplings
+#   codes per image (OpenMoji 64x64, the emoji recipe's network with FSQ [8,5,5,5]): 2, 3 and 4 stride-2 downsamplings
 #       give 16x16 = 256, 8x8 = 64 and 4x4 = 16 codes
 #
 # Each point trains on one thread, JOBS of them at once. Writes OUT_DIR/{codebook,grid}.csv
@@ -45,9 +45,12 @@ run() {
 config levels-240 recipes/image-codec-fashion.json 'codec["quantizer"]["levels"] = [8, 6, 5]'
 config levels-1000 recipes/image-codec-fashion.json 'codec["quantizer"]["levels"] = [8, 5, 5, 5]'
 config levels-4375 recipes/image-codec-fashion.json 'codec["quantizer"]["levels"] = [7, 5, 5, 5, 5]'
-config grid-256 recipes/image-codec-emoji.json 'codec["encoder"]["downsamples"] = 2'
-config grid-64 recipes/image-codec-emoji.json 'pass'
-config grid-16 recipes/image-codec-emoji.json 'codec["encoder"]["downsamples"] = 4; codec["encoder"]["widths"] = codec["encoder"]["widths"] + [128]'
+# The grid points keep the emoji recipe's network but quantize with FSQ [8,5,5,5] and train
+# on unmirrored images, as when they were first measured.
+fsq='codec["quantizer"] = {"type": "fsq", "levels": [8, 5, 5, 5]}; recipe["training"]["flip"] = False'
+config grid-256 recipes/image-codec-emoji.json "$fsq; codec['encoder']['downsamples'] = 2"
+config grid-64 recipes/image-codec-emoji.json "$fsq"
+config grid-16 recipes/image-codec-emoji.json "$fsq; codec['encoder']['downsamples'] = 4; codec['encoder']['widths'] = codec['encoder']['widths'] + [128]"
 
 for point in levels-240:fashion_mnist levels-1000:fashion_mnist levels-4375:fashion_mnist \
              grid-256:openmoji grid-64:openmoji grid-16:openmoji; do

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "autograd/layout.h"
-#include "codecs/image/residual_block.h"
+#include "codecs/norm_silu.h"
 
 namespace tessera::codecs {
 

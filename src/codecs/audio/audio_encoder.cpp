@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "codecs/image/residual_block.h"
+#include "codecs/norm_silu.h"
 
 namespace tessera::codecs {
 

@@ -1,7 +1,7 @@
 #include "codecs/audio/residual_block_1d.h"
 
 #include "autograd/elementwise.h"
-#include "codecs/image/residual_block.h"
+#include "codecs/norm_silu.h"
 
 namespace tessera::codecs {
 

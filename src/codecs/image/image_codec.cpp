@@ -4,6 +4,7 @@
 #include <set>
 
 #include "autograd/engine.h"
+#include "codecs/codec_file.h"
 #include "io/safetensors.h"
 
 namespace tessera::codecs {
@@ -63,22 +64,8 @@ void ImageCodec::save(const std::string& path) const {
 
 std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
   const Safetensors file = read_safetensors(path);
-  auto meta = [&](const char* key) -> const std::string& {
-    const auto it = file.metadata.find(key);
-    TESSERA_CHECK(it != file.metadata.end(), path, ": metadata field '", key,
-                  "' is missing; is this an image codec file (from `tessera codec train image`)?");
-    return it->second;
-  };
-  TESSERA_CHECK(meta("format") == kFormat, path, ": metadata field 'format': expected \"", kFormat, "\", found \"",
-                meta("format"), "\"");
-  TESSERA_CHECK(meta("version") == kVersion, path, ": metadata field 'version': expected ", kVersion, ", found ",
-                meta("version"));
-  nlohmann::json config_json;
-  try {
-    config_json = nlohmann::json::parse(meta("config"));
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, ": metadata field 'config': not valid JSON (", e.what(), ")");
-  }
+  const nlohmann::json config_json =
+      codec_file_config(file, kFormat, kVersion, "an image codec file (from `tessera codec train image`)");
   Rng unused(0);
   auto codec =
       std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"), unused);

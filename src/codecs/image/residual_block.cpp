@@ -1,6 +1,5 @@
 #include "codecs/image/residual_block.h"
 
-#include "autograd/activation.h"
 #include "autograd/elementwise.h"
 
 namespace tessera::codecs {
@@ -19,7 +18,5 @@ ResidualBlock::ResidualBlock(int64_t channels, int64_t norm_groups, Rng& rng)
 Tensor ResidualBlock::forward(const Tensor& x) const {
   return x + conv2_.forward(norm_silu(norm2_, conv1_.forward(norm_silu(norm1_, x))));
 }
-
-Tensor norm_silu(const nn::GroupNorm& norm, const Tensor& x) { return silu(norm.forward(x)); }
 
 }  // namespace tessera::codecs

@@ -1,11 +1,10 @@
 #pragma once
+#include "codecs/norm_silu.h"
 #include "core/rng.h"
 #include "nn/conv.h"
 #include "nn/norm.h"
 
 namespace tessera::codecs {
-
-inline constexpr float kCodecNormEps = 1e-5f;  // every GroupNorm of the codec (PyTorch's default)
 
 // x + conv2(silu(norm2(conv1(silu(norm1(x)))))): the pre-activation residual block of the
 // image codec's encoder and decoder (3x3 convolutions, width unchanged). Children "norm1",
@@ -21,8 +20,5 @@ class ResidualBlock : public nn::Module {
   nn::GroupNorm norm2_;
   nn::Conv2d conv2_;
 };
-
-// silu(norm(x)), the activation before every convolution that is not the stem.
-Tensor norm_silu(const nn::GroupNorm& norm, const Tensor& x);
 
 }  // namespace tessera::codecs

@@ -152,7 +152,6 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   ImageCodec codec(config, init_rng);
   optim::AdamW optimizer(codec.named_parameters(), {0.9f, 0.99f, 1e-8f, o.weight_decay});
   BatchOrder order(train.count, o.seed + 1);
-  const double budget_s = o.minutes * 60;
   int64_t planned = o.steps;  // a time limit may shorten it
   std::fprintf(out,
                "image codec: %s parameters, %lld x %lld x %lld images -> %lld x %lld = %lld codes of %lld; "
@@ -194,14 +193,7 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
     const int32_t* ids = r.ids.data<int32_t>();
     for (int64_t i = 0; i < r.ids.numel(); ++i) used[ids[i]] = 1;
 
-    const double elapsed = seconds_since(start);
-    if (budget_s > 0 && step < planned) {
-      // Re-plan so the cosine ends at the deadline: the steps the remaining time holds at
-      // the mean pace so far.
-      const double pace = elapsed / static_cast<double>(step);
-      const auto fits = static_cast<int64_t>((budget_s - elapsed) / pace);
-      planned = std::clamp(step + fits, step, o.steps);
-    }
+    planned = optim::steps_within_budget(step, seconds_since(start), o.minutes * 60, o.steps);
     if (interrupt.requested()) interrupted = true;
     if (step % o.log_every == 0 || step == 1 || step >= planned || interrupted) {
       const double ms = seconds_since(window_start) * 1e3 / static_cast<double>(window_steps);
