@@ -63,7 +63,7 @@ def main():
     # idle steal the cores the other needs next. Tessera's binaries choose short waits
     # themselves (core/threads.h); PyTorch gets the same so neither is handicapped.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
     import torch
 
     torch.set_num_threads(args.threads)

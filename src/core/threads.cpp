@@ -38,7 +38,7 @@ int num_threads() {
 
 void prefer_passive_thread_waits(char** argv) {
   bool changed = false;
-  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "4"}}) {
+  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "20"}}) {
     if (std::getenv(name) != nullptr) continue;
     setenv(name, value, 0);
     changed = true;
