@@ -8,9 +8,9 @@
 #include "autograd/elementwise.h"
 #include "autograd/engine.h"
 #include "autograd/losses.h"
+#include "codecs/codec_recipe.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
-#include "io/atomic_file.h"
 #include "io/image.h"
 #include "io/json_fields.h"
 #include "optim/adamw.h"
@@ -60,19 +60,10 @@ nlohmann::json ImageCodecTrainOptions::to_json() const {
 }
 
 ImageCodecRecipe ImageCodecRecipe::load(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, ": not valid JSON (", e.what(), ")");
-  }
-  JsonFields top(j, path, "");
-  top.object("codec");  // checks that it is there; parsed whole below, naming its own fields
-  top.object("training", true);
-  top.check_all_read();
+  const nlohmann::json j = read_codec_recipe(path);
   ImageCodecRecipe recipe;
   recipe.codec = ImageCodecConfig::from_json(j.at("codec"), path, "codec");
-  if (top.has("training")) recipe.training = ImageCodecTrainOptions::from_json(j.at("training"), path);
+  if (j.contains("training")) recipe.training = ImageCodecTrainOptions::from_json(j.at("training"), path);
   return recipe;
 }
 
