@@ -88,6 +88,15 @@ void register_all() {
   register_conv2d({16, 3, 64, 64, 64, 3, 1, 1}, rng);
   register_conv2d({16, 64, 128, 32, 32, 4, 2, 1}, rng);  // a downsampling step
   register_conv2d({16, 128, 64, 16, 16, 1, 1, 0}, rng);  // a pointwise projection
+  // The emoji codec's own layers (recipes/image-codec-emoji.json): a residual block's conv at
+  // each level, the stem, a downsampling step, the last upsampling conv and the output conv.
+  register_conv2d({16, 16, 16, 64, 64, 3, 1, 1}, rng);
+  register_conv2d({16, 32, 32, 32, 32, 3, 1, 1}, rng);
+  register_conv2d({16, 128, 128, 8, 8, 3, 1, 1}, rng);
+  register_conv2d({16, 3, 16, 64, 64, 3, 1, 1}, rng);
+  register_conv2d({16, 16, 32, 64, 64, 3, 2, 1}, rng);
+  register_conv2d({16, 32, 16, 64, 64, 3, 1, 1}, rng);
+  register_conv2d({16, 16, 3, 64, 64, 3, 1, 1}, rng);
   {
     // The decoder's upsampling step: 16x16 -> 32x32.
     Tensor x = leaf({16, 128, 16, 16}, rng), w = leaf({128, 64, 4, 4}, rng), b = leaf({64}, rng);

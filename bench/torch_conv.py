@@ -41,6 +41,9 @@ def cases():
     conv2d_cases(out, 16, 3, 64, 64, 64, 3, 1, 1)
     conv2d_cases(out, 16, 64, 128, 32, 32, 4, 2, 1)
     conv2d_cases(out, 16, 128, 64, 16, 16, 1, 1, 0)
+    for cin, cout, h, stride in [(16, 16, 64, 1), (32, 32, 32, 1), (128, 128, 8, 1), (3, 16, 64, 1),
+                                 (16, 32, 64, 2), (32, 16, 64, 1), (16, 3, 64, 1)]:
+        conv2d_cases(out, 16, cin, cout, h, h, 3, stride, 1)
     x, w, b = leaf(16, 128, 16, 16), leaf(128, 64, 4, 4), leaf(64)
     out["conv_transpose2d_fwd_bwd/N16_C128to64_16x16_k4_s2"] = fwd_bwd(
         lambda: F.conv_transpose2d(x, w, b, stride=2, padding=1), x, w, b
