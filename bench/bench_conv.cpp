@@ -1,5 +1,6 @@
 // The codecs' convolutional layers at codec-like sizes: conv2d forward and forward +
-// backward, the decoder's transposed convolution, a 1-D audio convolution, and GroupNorm.
+// backward, the decoder's transposed convolution, a 1-D audio convolution, and GroupNorm;
+// for the emoji codec's stride-1 layers also each gradient kernel on its own.
 // The names match bench/torch_conv.py, which times the same work in PyTorch.
 // The FLOPS counter counts the convolution's products: 2 N Cout Ho Wo Cin kh kw for the
 // forward, three times that for forward + backward (the data and weight gradients).
@@ -17,6 +18,7 @@
 #include "bench_main.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "kernels/cpu/conv.h"
 
 namespace {
 
@@ -81,6 +83,33 @@ void register_conv2d(const Conv2dCase& c, Rng& rng) {
   register_fwd_bwd("conv2d_fwd_bwd/" + c.label(), 3 * flops, {x, w, b}, forward);
 }
 
+// The data and the weight gradient kernels alone (kernels/cpu/conv.h), without autograd,
+// so a change to one shows apart from the forward and the bias gradient.
+void register_conv2d_gradients(const Conv2dCase& c, Rng& rng) {
+  const kernels::cpu::ConvGeometry g{c.N, c.Cin, c.H, c.W, c.Cout, c.k, c.k, c.stride, c.stride, c.padding, c.padding};
+  const Tensor x = randn({c.N, c.Cin, c.H, c.W}, rng), w = randn({c.Cout, c.Cin, c.k, c.k}, rng),
+               dy = randn({c.N, c.Cout, g.out_h(), g.out_w()}, rng);
+  const double flops = 2.0 * c.N * c.Cout * g.out_h() * g.out_w() * c.Cin * c.k * c.k;
+  auto timed = [flops](std::function<void()> step) {
+    return [flops, step](benchmark::State& state) {
+      for (auto _ : state) step();
+      set_flops(state, flops);
+    };
+  };
+  benchmark::RegisterBenchmark(
+      ("conv2d_bwd_data/" + c.label()).c_str(), timed([g, w, dy, dx = Tensor::empty(x.shape())] {
+        kernels::cpu::conv2d_backward_data(dx.data<float>(), dy.data<float>(), w.data<float>(), g);
+      }))
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(
+      ("conv2d_bwd_weight/" + c.label()).c_str(), timed([g, x, dy, dw = Tensor::empty(w.shape())] {
+        kernels::cpu::conv2d_backward_weight(dw.data<float>(), dy.data<float>(), x.data<float>(), g);
+      }))
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
+}
+
 void register_all() {
   Rng rng(0);
   register_conv2d({16, 64, 64, 32, 32, 3, 1, 1}, rng);
@@ -90,13 +119,14 @@ void register_all() {
   register_conv2d({16, 128, 64, 16, 16, 1, 1, 0}, rng);  // a pointwise projection
   // The emoji codec's own layers (recipes/image-codec-emoji.json): a residual block's conv at
   // each level, the stem, a downsampling step, the last upsampling conv and the output conv.
-  register_conv2d({16, 16, 16, 64, 64, 3, 1, 1}, rng);
-  register_conv2d({16, 32, 32, 32, 32, 3, 1, 1}, rng);
-  register_conv2d({16, 128, 128, 8, 8, 3, 1, 1}, rng);
-  register_conv2d({16, 3, 16, 64, 64, 3, 1, 1}, rng);
-  register_conv2d({16, 16, 32, 64, 64, 3, 2, 1}, rng);
-  register_conv2d({16, 32, 16, 64, 64, 3, 1, 1}, rng);
-  register_conv2d({16, 16, 3, 64, 64, 3, 1, 1}, rng);
+  const std::vector<Conv2dCase> codec = {{16, 16, 16, 64, 64, 3, 1, 1}, {16, 32, 32, 32, 32, 3, 1, 1},
+                                         {16, 128, 128, 8, 8, 3, 1, 1}, {16, 3, 16, 64, 64, 3, 1, 1},
+                                         {16, 16, 32, 64, 64, 3, 2, 1}, {16, 32, 16, 64, 64, 3, 1, 1},
+                                         {16, 16, 3, 64, 64, 3, 1, 1}};
+  for (const Conv2dCase& c : codec) register_conv2d(c, rng);
+  for (const Conv2dCase& c : codec) {
+    if (c.stride == 1 && c.Cin <= 32) register_conv2d_gradients(c, rng);
+  }
   {
     // The decoder's upsampling step: 16x16 -> 32x32.
     Tensor x = leaf({16, 128, 16, 16}, rng), w = leaf({128, 64, 4, 4}, rng), b = leaf({64}, rng);

@@ -1,7 +1,7 @@
 """PyTorch side of bench/bench_conv.cpp: `cases()` maps each benchmark name of the C++
 binary to a zero-argument callable doing one iteration of the same work (float32; forward
 alone under no_grad, or forward + backward from a fixed upstream gradient with the leaf
-gradients dropped afterwards).
+gradients dropped afterwards; conv2d_bwd_data and conv2d_bwd_weight time one gradient alone).
 
 Run directly for a quick timing (torch_timing.py): /usr/bin/python3 bench/torch_conv.py [threads]
 """
@@ -33,6 +33,14 @@ def conv2d_cases(out, n, cin, cout, h, w, k, stride, padding):
     out["conv2d_fwd_bwd/" + label(n, cin, cout, h, w, k, stride)] = fwd_bwd(forward, x, wt, b)
 
 
+def conv2d_gradient_cases(out, n, cin, cout, h, w, k, stride, padding):
+    x, wt = torch.randn(n, cin, h, w), torch.randn(cout, cin, k, k)
+    dy = F.conv2d(x, wt, stride=stride, padding=padding).normal_()
+    name = label(n, cin, cout, h, w, k, stride)
+    out["conv2d_bwd_data/" + name] = lambda: torch.nn.grad.conv2d_input(x.shape, wt, dy, stride, padding)
+    out["conv2d_bwd_weight/" + name] = lambda: torch.nn.grad.conv2d_weight(x, wt.shape, dy, stride, padding)
+
+
 def cases():
     torch.manual_seed(0)
     out = {}
@@ -44,6 +52,8 @@ def cases():
     for cin, cout, h, stride in [(16, 16, 64, 1), (32, 32, 32, 1), (128, 128, 8, 1), (3, 16, 64, 1),
                                  (16, 32, 64, 2), (32, 16, 64, 1), (16, 3, 64, 1)]:
         conv2d_cases(out, 16, cin, cout, h, h, 3, stride, 1)
+        if stride == 1 and cin <= 32:
+            conv2d_gradient_cases(out, 16, cin, cout, h, h, 3, stride, 1)
     x, w, b = leaf(16, 128, 16, 16), leaf(128, 64, 4, 4), leaf(64)
     out["conv_transpose2d_fwd_bwd/N16_C128to64_16x16_k4_s2"] = fwd_bwd(
         lambda: F.conv_transpose2d(x, w, b, stride=2, padding=1), x, w, b
