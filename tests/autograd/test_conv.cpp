@@ -56,6 +56,22 @@ TEST(Conv2d, WithoutBiasMatchesTorch) {
            [](const Inputs& in) { return conv2d(in[0], in[1], Tensor(), 2, 1); });
 }
 
+// Thin channels at stride 1 take the direct path (kernels/cpu/conv_direct.h): an RGB stem
+// and an RGB output as in the image codec, a 7x7 kernel over rows wider than one tile of
+// 64 columns, and the transposed and 1-D forms, whose forward is the path's data gradient.
+TEST(Conv2d, ThinChannelsOnTheDirectPathMatchTorch) {
+  check_op(conv_expr("conv2d", true, 1, 1),
+           {{randn({2, 3, 18, 17}), randn({16, 3, 3, 3}), randn({16})},
+            {randn({3, 16, 9, 21}), randn({3, 16, 3, 3}), randn({3})}},
+           [](const Inputs& in) { return conv2d(in[0], in[1], in[2], 1, 1); });
+  check_op(conv_expr("conv2d", true, 1, 3), {{randn({1, 2, 5, 70}), randn({5, 2, 7, 7}), randn({5})}},
+           [](const Inputs& in) { return conv2d(in[0], in[1], in[2], 1, 3); });
+  check_op(conv_expr("conv_transpose2d", true, 1, 2), {{randn({3, 6, 7, 9}), randn({6, 4, 5, 5}), randn({4})}},
+           [](const Inputs& in) { return conv_transpose2d(in[0], in[1], in[2], 1, 2); });
+  check_op(conv_expr("conv1d", true, 1, 1), {{randn({3, 5, 37}), randn({7, 5, 3}), randn({7})}},
+           [](const Inputs& in) { return conv1d(in[0], in[1], in[2], 1, 1); });
+}
+
 TEST(Conv2d, GradientOfSomeInputsOnly) {
   check_op(conv_expr("conv2d", true, 1, 1),
            {{no_grad(randn({3, 4, 9, 7})), randn({6, 4, 3, 3}), randn({6})},

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/allocator.h"
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_rows.h"
 #include "kernels/cpu/gemm.h"
 
@@ -130,6 +131,7 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* bias,
     if (bias) add_channel_bias(y, bias, g.batch, Cout, s.P);
     return;
   }
+  if (conv_direct_applies(g)) return conv2d_direct_forward(y, x, w, bias, g);
   if (conv_rows_applies(g)) return conv2d_rows_forward(y, x, w, bias, g);
   HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
@@ -154,6 +156,7 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
     gemm_batched(g.batch, true, false, s.K, s.P, Cout, 1.0f, w, 0, dy, Cout * s.P, 0.0f, dx, s.K * s.P);
     return;
   }
+  if (conv_direct_applies(g)) return conv2d_direct_backward_data(dx, dy, w, g);
   if (conv_rows_applies(g)) return conv2d_rows_backward_data(dx, dy, w, g);
   HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
@@ -175,6 +178,7 @@ void conv2d_backward_weight(float* dw, const float* dy, const float* x, const Co
     }
     return;
   }
+  if (conv_direct_applies(g)) return conv2d_direct_backward_weight(dw, dy, x, g);
   HostScratch col(s.K * s.chunk * s.P), gathered(s.chunk > 1 ? Cout * s.chunk * s.P : 0);
   for (int64_t n0 = 0; n0 < g.batch; n0 += s.chunk) {
     const int64_t images = std::min(s.chunk, g.batch - n0), cols = images * s.P;

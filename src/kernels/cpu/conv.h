@@ -1,8 +1,11 @@
 #pragma once
-// 2-D convolution (cross-correlation, as in PyTorch) through BLAS. 1x1 kernels are plain
-// GEMMs. Stride-1 kernels compute the output and the data gradient through conv_rows.h
-// (the kernel's rows as shifts of a row-unfolded input). The rest unfold the patches of a
-// chunk of images into one column matrix (im2col), so each GEMM spans the whole chunk:
+// 2-D convolution (cross-correlation, as in PyTorch), tried in this order: 1x1 kernels at
+// stride 1 without padding are plain GEMMs. Stride-1 kernels with at most 64 channels on
+// either side are computed directly, without BLAS, by conv_direct.h (all three: output,
+// data and weight gradient). Other stride-1 kernels compute the output and the data gradient through
+// conv_rows.h (the kernel's rows as shifts of a row-unfolded input). The rest, and those
+// kernels' weight gradients, unfold the patches of a chunk of images into one column
+// matrix (im2col), so each GEMM spans the whole chunk:
 // (Cout, K) @ (K, images * Ho * Wo) with K = Cin * kh * kw. Chunks bound the scratch
 // memory. The unfold and fold loops run on OpenMP threads between the GEMMs, never around
 // them. 1-D convolutions are these with H = 1; transposed convolutions are the data

@@ -15,7 +15,8 @@ namespace tessera::kernels::cpu {
 
 // Stride 1 in both directions, a kernel wider or taller than 1, padding below the kernel
 // size (as the flipped convolution of the data gradient needs) and 16 channels or more
-// in and out.
+// in and out. conv.cpp tries conv_direct.h first, so of these only the geometries too wide
+// for it (conv_direct_applies) come here.
 bool conv_rows_applies(const ConvGeometry& g);
 
 // As conv2d_forward and conv2d_backward_data (conv.h), for geometries where
