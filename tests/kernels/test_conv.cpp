@@ -189,36 +189,6 @@ TEST(Conv2dKernel, BackwardKernelsAreAdjoints) {
   }
 }
 
-TEST(Conv2dKernel, SameBitsWhateverTheThreadCount) {
-  const ConvGeometry g{.batch = 4,
-                       .in_channels = 16,
-                       .in_h = 24,
-                       .in_w = 20,
-                       .out_channels = 20,
-                       .kernel_h = 3,
-                       .kernel_w = 3,
-                       .stride_h = 1,
-                       .stride_w = 1,
-                       .pad_h = 1,
-                       .pad_w = 1};
-  Rng rng(3);
-  const Buffers t = buffers_for(g, rng);
-  auto run = [&](int threads) {
-    set_num_threads(threads);
-    Tensor y = Tensor::empty(t.dy.shape()), dx = Tensor::empty(t.x.shape()), dw = Tensor::empty(t.w.shape()),
-           db = Tensor::empty(t.b.shape());
-    conv2d_forward(y.data<float>(), t.x.data<float>(), t.w.data<float>(), t.b.data<float>(), g);
-    conv2d_backward_data(dx.data<float>(), t.dy.data<float>(), t.w.data<float>(), g);
-    conv2d_backward_weight(dw.data<float>(), t.dy.data<float>(), t.x.data<float>(), g);
-    channel_sums(db.data<float>(), t.dy.data<float>(), g.batch, g.out_channels, g.out_h() * g.out_w());
-    return std::vector<std::vector<float>>{y.to_vector(), dx.to_vector(), dw.to_vector(), db.to_vector()};
-  };
-  const int saved = num_threads();
-  const auto one = run(1), three = run(3);
-  set_num_threads(saved);
-  for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(one[i], three[i]) << "result " << i;
-}
-
 TEST(Conv2dDirect, MatchesTheDefinition) {
   Rng rng(4);
   for (const ConvGeometry& g : kDirectGeometries) {

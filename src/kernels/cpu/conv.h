@@ -9,8 +9,10 @@
 // (Cout, K) @ (K, images * Ho * Wo) with K = Cin * kh * kw. Chunks bound the scratch
 // memory. The unfold and fold loops run on OpenMP threads between the GEMMs, never around
 // them. 1-D convolutions are these with H = 1; transposed convolutions are the data
-// gradient of a convolution (and their gradients the convolution itself). Every result is
-// summed in a fixed order, whatever the thread count.
+// gradient of a convolution (and their gradients the convolution itself). The direct path
+// and our own loops sum in a fixed order whatever the thread count; the BLAS paths are
+// fixed per thread count only, since OpenBLAS splits a GEMM's sums by its thread count on
+// some CPUs.
 #include <cstdint>
 
 namespace tessera::kernels::cpu {
