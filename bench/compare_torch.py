@@ -41,6 +41,17 @@ def run_tessera(binary, threads, regex, min_time):
     return rows
 
 
+def tessera_openblas_kernels(build):
+    """The OpenBLAS kernels Tessera's binaries run here (kernels/cpu/library_environment.h)."""
+    result = subprocess.run([os.path.join(build, "tessera"), "selfcheck", "--steps", "2"],
+                            capture_output=True, text=True)
+    found = re.search(r"OpenBLAS kernels (\S+)", result.stdout)
+    if not found:
+        sys.exit(f"compare_torch.py: {build}/tessera selfcheck did not name its OpenBLAS kernels:\n"
+                 f"{result.stdout}{result.stderr}")
+    return found.group(1)
+
+
 def load_cases(path):
     spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
     module = importlib.util.module_from_spec(spec)
@@ -60,16 +71,20 @@ def main():
     # is sized when the library loads: fix both before importing torch.
     os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
     # Both sides pair OpenMP with OpenBLAS's own threads; workers of either that spin when
-    # idle steal the cores the other needs next. Tessera's binaries choose short waits
-    # themselves (core/threads.h); PyTorch gets the same so neither is handicapped.
+    # idle steal the cores the other needs next. Tessera's binaries choose short waits, and
+    # OpenBLAS's kernels where its own choice is older than the CPU, themselves
+    # (kernels/cpu/library_environment.h); PyTorch gets the same so neither is handicapped.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
+    if "OPENBLAS_CORETYPE" not in os.environ:
+        os.environ["OPENBLAS_CORETYPE"] = tessera_openblas_kernels(args.build)
     import torch
 
     torch.set_num_threads(args.threads)
     peak = None
     print(f"threads: {args.threads}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
-          f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, torch {torch.__version__}\n")
+          f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
+          f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}, torch {torch.__version__}\n")
     print("| benchmark | Tessera ms | PyTorch ms | PyTorch / Tessera | Tessera GFLOP/s | % of peak |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     # bench_matmul first: it measures the peak the others are compared with.

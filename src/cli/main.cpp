@@ -4,10 +4,11 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "kernels/cpu/library_environment.h"
 #include "tessera/version.h"
 
 int main(int argc, char** argv) {
-  tessera::prefer_passive_thread_waits(argv);
+  tessera::kernels::cpu::set_library_environment(argv);
   CLI::App app{
       "Tessera: one transformer over text, image and audio tokens.\n"
       "Run `tessera <command> --help` for a command's options."};

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/threads.h"
+#include "kernels/cpu/library_environment.h"
 #include "model/transformer.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"
@@ -50,8 +51,9 @@ int run_selfcheck(const SelfcheckOptions& o) {
   model::Transformer model(config, rng);
   optim::AdamW optimizer(model.named_parameters(), {});
   const optim::CosineSchedule schedule{3e-3f, 3e-4f, o.steps / 10, o.steps};
-  std::printf("selfcheck: %lld-parameter transformer, copy task, %d steps, %d threads\n",
-              static_cast<long long>(model.num_parameters()), o.steps, num_threads());
+  std::printf("selfcheck: %lld-parameter transformer, copy task, %d steps, %d threads, OpenBLAS kernels %s\n",
+              static_cast<long long>(model.num_parameters()), o.steps, num_threads(),
+              kernels::cpu::openblas_core().c_str());
   float first = 0, last = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int step = 0; step < o.steps; ++step) {

@@ -2,11 +2,8 @@
 
 #include <omp.h>
 #include <sched.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <string>
-#include <utility>
 
 #include "core/error.h"
 
@@ -34,16 +31,6 @@ int default_num_threads() {
 int num_threads() {
   if (g_threads == 0) set_num_threads(default_num_threads());
   return g_threads;
-}
-
-void prefer_passive_thread_waits(char** argv) {
-  bool changed = false;
-  for (const auto& [name, value] : {std::pair{"OMP_WAIT_POLICY", "passive"}, std::pair{"OPENBLAS_THREAD_TIMEOUT", "20"}}) {
-    if (std::getenv(name) != nullptr) continue;
-    setenv(name, value, 0);
-    changed = true;
-  }
-  if (changed) execv("/proc/self/exe", argv);  // returns only on failure: then run on, spinning
 }
 
 void set_num_threads(int n) {
