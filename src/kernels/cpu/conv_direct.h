@@ -12,7 +12,7 @@
 // of one row in registers and adds every (ci, i, j) tap to them: one load of 16 inputs
 // feeds an FMA per output channel of the tile. The data gradient is the same kernel on dy,
 // padded by k - 1 - pad, with the kernel flipped and its channel axes swapped. The weight
-// gradient holds one (co pair, ci) slice of dw for a few kernel rows in registers, as
+// gradient holds one (block of co: 3 with AVX-512, 2 with AVX2; ci) slice of dw for a few kernel rows in registers, as
 // 16-lane partial sums over the columns of an image, while the rows of dy and x stream past.
 //
 // Every output element is summed by one thread in a fixed order (forward: bias, then ci, i,

@@ -24,6 +24,13 @@ namespace tessera::kernels::cpu {
 struct Vec16 {
   __m512 v;
   static Vec16 load(const float* p) { return {_mm512_loadu_ps(p)}; }
+  // The 16 floats at p + Shift (0 <= Shift < 16), given here = load(p) and next =
+  // load(p + 16): taken from the two registers, where a load from p + Shift would straddle
+  // two cache lines whenever p is aligned.
+  template <int Shift>
+  static Vec16 load_shifted(const float*, Vec16 here, Vec16 next) {
+    return {_mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next.v), _mm512_castps_si512(here.v), Shift))};
+  }
   static Vec16 broadcast(float x) { return {_mm512_set1_ps(x)}; }
   static Vec16 zero() { return {_mm512_setzero_ps()}; }
   void store(float* p) const { _mm512_storeu_ps(p, v); }
@@ -74,6 +81,10 @@ inline void transpose16x16(const float* src, int64_t ld_src, float* dst, int64_t
 struct Vec16 {
   __m256 lo, hi;
   static Vec16 load(const float* p) { return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
+  template <int Shift>  // as the AVX-512 one; AVX2 has no shift across its 256-bit halves
+  static Vec16 load_shifted(const float* p, Vec16, Vec16) {
+    return load(p + Shift);
+  }
   static Vec16 broadcast(float x) { return {_mm256_set1_ps(x), _mm256_set1_ps(x)}; }
   static Vec16 zero() { return {_mm256_setzero_ps(), _mm256_setzero_ps()}; }
   void store(float* p) const {
@@ -119,6 +130,10 @@ struct Vec16 {
   }
   static Vec16 load(const float* p) {
     return map([p](int i) { return p[i]; });
+  }
+  template <int Shift>  // as the AVX-512 one
+  static Vec16 load_shifted(const float* p, Vec16, Vec16) {
+    return load(p + Shift);
   }
   static Vec16 broadcast(float x) {
     return map([x](int) { return x; });
