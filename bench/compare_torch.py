@@ -75,6 +75,7 @@ def main():
     # OpenBLAS's kernels where its own choice is older than the CPU, themselves
     # (kernels/cpu/library_environment.h); PyTorch gets the same so neither is handicapped.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    os.environ.setdefault("GOMP_SPINCOUNT", "3000")
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
     if "OPENBLAS_CORETYPE" not in os.environ:
         os.environ["OPENBLAS_CORETYPE"] = tessera_openblas_kernels(args.build)
@@ -83,6 +84,7 @@ def main():
     torch.set_num_threads(args.threads)
     peak = None
     print(f"threads: {args.threads}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
+          f"GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}, "
           f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
           f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}, torch {torch.__version__}\n")
     print("| benchmark | Tessera ms | PyTorch ms | PyTorch / Tessera | Tessera GFLOP/s | % of peak |")

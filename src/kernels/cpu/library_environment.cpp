@@ -53,8 +53,8 @@ std::string better_openblas_core(std::string_view chosen, const CpuVectors& cpu)
 }
 
 void set_library_environment(char** argv) {
-  std::vector<std::pair<const char*, std::string>> defaults = {{"OMP_WAIT_POLICY", "passive"},
-                                                               {"OPENBLAS_THREAD_TIMEOUT", "20"}};
+  std::vector<std::pair<const char*, std::string>> defaults = {
+      {"OMP_WAIT_POLICY", "passive"}, {"GOMP_SPINCOUNT", "3000"}, {"OPENBLAS_THREAD_TIMEOUT", "20"}};
   const std::string core = better_openblas_core(openblas_core(), cpu_vectors());
   if (!core.empty()) defaults.emplace_back("OPENBLAS_CORETYPE", core);
   bool changed = false;

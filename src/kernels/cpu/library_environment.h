@@ -9,6 +9,11 @@
 // kernels) 1.25x slower for OpenBLAS's. OpenBLAS gets 2^20 cycles (about 0.3 ms): long
 // enough that the back-to-back products of decoding one token find its workers awake
 // (the shortest spin, 2^4, halved decoding speed), short enough for the codecs.
+// libgomp's workers, passive, would sleep at once, and waking them costs a futex call per
+// parallel region: a codec step (hundreds of short OpenMP kernels) spent about 8% of its
+// time there. A short spin first (GOMP_SPINCOUNT=3000, a few microseconds) took a codec
+// step from 104 to 91 ms; 300 spins gave 97 ms and 100000 gave 115-120 (the spinning
+// thread takes the core again).
 //
 // OpenBLAS picks its kernels from the CPU's model number, and a release older than the CPU
 // falls back to its oldest x86-64 kernels: Debian 12's OpenBLAS 0.3.21 runs SSE3 code
@@ -38,9 +43,9 @@ std::string openblas_core();
 // else "" (keep OpenBLAS's choice). Core names are compared without regard to case.
 std::string better_openblas_core(std::string_view chosen, const CpuVectors& cpu);
 
-// Sets OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=20 and, where better_openblas_core
-// names one, OPENBLAS_CORETYPE, each only when unset (a user's own settings are kept); if
-// it set any, it executes the program again, once, with the same arguments, since the
+// Sets OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT=3000, OPENBLAS_THREAD_TIMEOUT=20 and, where
+// better_openblas_core names one, OPENBLAS_CORETYPE, each only when unset (a user's own
+// settings are kept); if it set any, it executes the program again, once, with the same arguments, since the
 // libraries have already read the environment. Call first thing in main.
 void set_library_environment(char** argv);
 
