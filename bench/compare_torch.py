@@ -74,8 +74,9 @@ def main():
     # idle steal the cores the other needs next. Tessera's binaries choose short waits, and
     # OpenBLAS's kernels where its own choice is older than the CPU, themselves
     # (kernels/cpu/library_environment.h); PyTorch gets the same so neither is handicapped.
-    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-    os.environ.setdefault("GOMP_SPINCOUNT", "3000")
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ["OMP_WAIT_POLICY"] = "passive"
+        os.environ["GOMP_SPINCOUNT"] = "3000"
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
     if "OPENBLAS_CORETYPE" not in os.environ:
         os.environ["OPENBLAS_CORETYPE"] = tessera_openblas_kernels(args.build)
@@ -84,7 +85,7 @@ def main():
     torch.set_num_threads(args.threads)
     peak = None
     print(f"threads: {args.threads}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
-          f"GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']}, "
+          f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'unset')}, "
           f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
           f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}, torch {torch.__version__}\n")
     print("| benchmark | Tessera ms | PyTorch ms | PyTorch / Tessera | Tessera GFLOP/s | % of peak |")

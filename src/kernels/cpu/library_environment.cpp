@@ -53,8 +53,12 @@ std::string better_openblas_core(std::string_view chosen, const CpuVectors& cpu)
 }
 
 void set_library_environment(char** argv) {
-  std::vector<std::pair<const char*, std::string>> defaults = {
-      {"OMP_WAIT_POLICY", "passive"}, {"GOMP_SPINCOUNT", "3000"}, {"OPENBLAS_THREAD_TIMEOUT", "20"}};
+  std::vector<std::pair<const char*, std::string>> defaults = {{"OPENBLAS_THREAD_TIMEOUT", "20"}};
+  // The spin count belongs to the wait policy: a user's own policy keeps libgomp's spin.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    defaults.emplace_back("OMP_WAIT_POLICY", "passive");
+    defaults.emplace_back("GOMP_SPINCOUNT", "3000");
+  }
   const std::string core = better_openblas_core(openblas_core(), cpu_vectors());
   if (!core.empty()) defaults.emplace_back("OPENBLAS_CORETYPE", core);
   bool changed = false;

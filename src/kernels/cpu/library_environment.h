@@ -43,10 +43,12 @@ std::string openblas_core();
 // else "" (keep OpenBLAS's choice). Core names are compared without regard to case.
 std::string better_openblas_core(std::string_view chosen, const CpuVectors& cpu);
 
-// Sets OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT=3000, OPENBLAS_THREAD_TIMEOUT=20 and, where
-// better_openblas_core names one, OPENBLAS_CORETYPE, each only when unset (a user's own
-// settings are kept); if it set any, it executes the program again, once, with the same arguments, since the
-// libraries have already read the environment. Call first thing in main.
+// Sets OPENBLAS_THREAD_TIMEOUT=20, OMP_WAIT_POLICY=passive with GOMP_SPINCOUNT=3000 (both
+// only where no wait policy is set, so a user's "active" keeps libgomp's long spin) and,
+// where better_openblas_core names one, OPENBLAS_CORETYPE, each only when unset (a user's
+// own settings are kept); if it set any, it executes the program again, once, with the
+// same arguments, since the libraries have already read the environment. Call first thing
+// in main.
 void set_library_environment(char** argv);
 
 }  // namespace tessera::kernels::cpu
