@@ -141,6 +141,33 @@ TEST_P(ImageCodecBoth, SaveLoadRoundTripIsBitIdentical) {
   EXPECT_EQ(read_file(dir.path("again.safetensors")), read_file(dir.path("image.safetensors")));
 }
 
+// A VQ codec cut to some of its codes: the vocabulary shrinks, every image still encodes
+// to kept codes (renumbered), the kept codes decode as before, and the file says so.
+TEST(ImageCodec, KeepCodesShrinksTheVocabulary) {
+  TempDir dir;
+  Rng rng(12), train_rng(13);
+  ImageCodec codec(tiny_codec_config(1, true), rng);
+  codec.reconstruct(blob_batch(4, 1, 2), &train_rng);
+  const Tensor before = codec.decode(Tensor::from_vector(std::vector<int32_t>(16, 40), {1, 16}));
+  std::vector<int32_t> kept;
+  for (int32_t k = 0; k < 64; k += 2) kept.push_back(k);  // the even codes
+  codec.keep_codes(kept);
+  EXPECT_EQ(codec.vocab_size(), 32);
+  EXPECT_EQ(codec.config().codebook_size, 32);
+  for (const float id : codec.encode(blob_batch(6, 1, 3)).to(DType::f32).to_vector()) EXPECT_LT(id, 32);
+  EXPECT_EQ(codec.decode(Tensor::from_vector(std::vector<int32_t>(16, 20), {1, 16})).to_vector(), before.to_vector())
+      << "old code 40 is new code 20";
+  codec.save(dir.path("kept.safetensors"));
+  const auto loaded = ImageCodec::load(dir.path("kept.safetensors"));
+  EXPECT_EQ(loaded->vocab_size(), 32);
+  const Tensor images = blob_batch(3, 1, 9);
+  EXPECT_EQ(loaded->encode(images).to(DType::f32).to_vector(), codec.encode(images).to(DType::f32).to_vector());
+
+  ImageCodec fsq(tiny_codec_config(1, false), rng);
+  expect_error([&] { fsq.keep_codes({0, 1}); }, {"only a VQ codebook", "FSQ"});
+  EXPECT_EQ(fsq.vocab_size(), 125);
+}
+
 INSTANTIATE_TEST_SUITE_P(Quantizers, ImageCodecBoth, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "VQ" : "FSQ"; });
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <numeric>
 #include <regex>
 
 #include "codecs/image/train_image_codec.h"
@@ -153,6 +154,47 @@ TEST(TrainImageCodec, TrainedCodecRoundTripsHeldOutImagesAboveAFloor) {
   EXPECT_GT(total_psnr / static_cast<double>(valid.count), 26.0) << log;
 }
 
+TEST(TrainImageCodec, MostUsedCodesKeepsTheLargestCountsInIdOrder) {
+  const std::vector<int64_t> counts = {5, 0, 7, 5, 1};
+  EXPECT_EQ(most_used_codes(counts, 3), (std::vector<int32_t>{0, 2, 3}));
+  EXPECT_EQ(most_used_codes(counts, 2), (std::vector<int32_t>{0, 2})) << "a tie goes to the lower id";
+  EXPECT_EQ(most_used_codes(counts, 5), (std::vector<int32_t>{0, 1, 2, 3, 4}));
+  expect_error([&] { most_used_codes(counts, 0); }, {"keep_codes", "expected 1 to 5 codes", "found 0"});
+  expect_error([&] { most_used_codes(counts, 6); }, {"found 6"});
+}
+
+// keep_codes is exactly: train the full codebook, count its codes over the training set,
+// keep the most used. Only VQ has a codebook to cut.
+TEST(TrainImageCodec, KeepCodesCutsTheTrainedCodebookToItsMostUsed) {
+  TempDir dir;
+  const auto train = smooth_blobs(24, 16, 16, 1, 5);
+  ImageCodecTrainOptions o;
+  o.steps = 4;
+  o.batch_size = 4;
+  o.warmup = 1;
+  ImageCodecTrainResult result;
+  train_captured(tiny_codec_config(1, true), o, train.array(), dir.path("full"), &result);
+  o.keep_codes = 20;
+  const std::string log = train_captured(tiny_codec_config(1, true), o, train.array(), dir.path("cut"), &result);
+  EXPECT_NE(log.find("kept the 20 codes most used on the training set, of 64"), std::string::npos) << log;
+
+  const auto full = ImageCodec::load(dir.path("full"));
+  const std::vector<int64_t> counts = count_codes(*full, train.array());
+  EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), int64_t{0}), 24 * 16);
+  EXPECT_EQ(count_codes(*full, train.array(), 5), counts) << "batches of 5, the last of 4, count the same";
+  full->keep_codes(most_used_codes(counts, 20));
+  full->save(dir.path("full-cut"));
+  EXPECT_EQ(read_file(dir.path("full-cut")), read_file(dir.path("cut")));
+  EXPECT_EQ(ImageCodec::load(dir.path("cut"))->vocab_size(), 20);
+
+  o.keep_codes = 65;
+  expect_error([&] { train_captured(tiny_codec_config(1, true), o, train.array(), dir.path("x"), &result); },
+               {"keep_codes 65", "VQ with 64 codes"});
+  o.keep_codes = 10;
+  expect_error([&] { train_captured(tiny_codec_config(1, false), o, train.array(), dir.path("x"), &result); },
+               {"keep_codes 10", "FSQ"});
+}
+
 TEST(TrainImageCodec, RefusesImagesOfAnotherSize) {
   TempDir dir;
   const auto train = smooth_blobs(4, 8, 8, 1, 1);
@@ -196,6 +238,10 @@ TEST(ImageCodecRecipe, ShippedRecipesAreValid) {
     const ImageCodecRecipe r = ImageCodecRecipe::load(entry.path().string());
     EXPECT_GT(r.training.minutes, 0) << name << ": a shipped recipe must keep to a time budget";
     EXPECT_LE(r.training.minutes, 20) << name;
+    if (r.training.keep_codes > 0) {
+      EXPECT_EQ(r.codec.quantizer, QuantizerType::vq) << name;
+      EXPECT_LE(r.training.keep_codes, r.codec.codebook_size) << name;
+    }
     ++found;
   }
   EXPECT_GE(found, 3);

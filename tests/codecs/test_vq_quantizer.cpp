@@ -1,5 +1,5 @@
-// The VQ quantizer's parts by hand: nearest codes, the EMA update, dead-code restarts and
-// the straight-through gradient with its commitment loss.
+// The VQ quantizer's parts by hand: nearest codes, the EMA update, dead-code restarts, the
+// straight-through gradient with its commitment loss, and keeping a subset of the codes.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +9,7 @@
 #include "autograd/losses.h"
 #include "autograd/reduce.h"
 #include "codecs/image/vq_quantizer.h"
+#include "support/expect_error.h"
 #include "support/synthetic_images.h"
 
 namespace tessera::codecs {
@@ -107,6 +108,36 @@ TEST(VqQuantizer, StraightThroughGradientAndCommitmentLoss) {
   // d/dz of sum(values * u) is u (straight through); of 0.5 mean((z - e)^2) it is (z - e) / 24.
   const std::vector<float> grad = latents.grad().to_vector(), u = upstream.to_vector(), z = latents.to_vector();
   for (size_t i = 0; i < grad.size(); ++i) EXPECT_NEAR(grad[i], u[i] + (z[i] - e[i]) / 24.0f, 1e-5);
+}
+
+TEST(VqQuantizer, KeepCodesKeepsThoseRowsAndStatisticsRenumbered) {
+  Rng rng(9), restarts(10);
+  VqQuantizer vq(vq_config(5, 2, 0.5f, 0), rng);
+  const Tensor rows = Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {5, 2});
+  vq.ema_update(rows, Tensor::from_vector(std::vector<int32_t>{0, 1, 2, 3, 4}, {5}), restarts);
+  vq.keep_codes({1, 4});
+  EXPECT_EQ(vq.codebook().shape(), (Shape{2, 2}));
+  EXPECT_EQ(row(vq.codebook(), 0), (std::vector<float>{3, 4}));
+  EXPECT_EQ(row(vq.codebook(), 1), (std::vector<float>{9, 10}));
+  EXPECT_EQ(vq.cluster_size().to_vector(), (std::vector<float>{0.5f, 0.5f}));
+  // The vector of a dropped code (code 2, (5, 6)) goes to the nearest kept one.
+  EXPECT_EQ(vq.nearest(rows).to(DType::f32).to_vector(), (std::vector<float>{0, 0, 0, 1, 1}));
+  const nn::NamedTensors buffers = vq.buffers();
+  EXPECT_EQ(buffers.at(2).second.shape(), (Shape{2, 2})) << "embed_sum follows";
+  // The whole update runs on the smaller codebook.
+  vq.ema_update(rows, vq.nearest(rows), restarts);
+  EXPECT_EQ(vq.lookup(Tensor::from_vector(std::vector<int32_t>{1}, {1, 1}), 1, 1).numel(), 2);
+  expect_error([&] { vq.lookup(Tensor::from_vector(std::vector<int32_t>{2}, {1, 1}), 1, 1); }, {"id 2", "[0, 2)"});
+}
+
+TEST(VqQuantizer, KeepCodesRefusesIdsOutOfRangeRepeatedOrNone) {
+  Rng rng(11);
+  VqQuantizer vq(vq_config(4, 2, 0.5f, 0), rng);
+  expect_error([&] { vq.keep_codes({}); }, {"none of the 4 codes"});
+  expect_error([&] { vq.keep_codes({0, 4}); }, {"[0, 4)", "found 4 at position 1"});
+  expect_error([&] { vq.keep_codes({2, 2}); }, {"distinct, increasing", "found 2 at position 1"});
+  expect_error([&] { vq.keep_codes({3, 1}); }, {"found 1 at position 1"});
+  EXPECT_EQ(vq.codebook().shape(), (Shape{4, 2})) << "a refused call changes nothing";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "autograd/engine.h"
 #include "codecs/codec_file.h"
+#include "codecs/image/vq_quantizer.h"
 #include "io/safetensors.h"
 
 namespace tessera::codecs {
@@ -50,6 +51,14 @@ Reconstruction ImageCodec::reconstruct(const Tensor& images, Rng* training) {
   check_images(images, "image codec");
   Quantized q = quantizer_->quantize(encoder_.forward(images), training);
   return {decoder_.forward(q.values), q.ids, q.loss};
+}
+
+void ImageCodec::keep_codes(const std::vector<int32_t>& kept) {
+  TESSERA_CHECK(
+      config_.quantizer == QuantizerType::vq,
+      "image codec: only a VQ codebook can keep a subset of its codes; FSQ's codes are the grid of its levels");
+  static_cast<VqQuantizer&>(*quantizer_).keep_codes(kept);
+  config_.codebook_size = static_cast<int64_t>(kept.size());
 }
 
 nn::NamedTensors ImageCodec::state() const {

@@ -10,6 +10,7 @@
 // nothing else; errors name the file and the field or tensor.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "codecs/image/image_codec_config.h"
 #include "codecs/image/image_decoder.h"
@@ -38,6 +39,11 @@ class ImageCodec : public nn::Module {
   // Encode, quantize and decode with gradients. `training` non-null: a training step (VQ
   // then updates its codebook, drawing restarts from it).
   Reconstruction reconstruct(const Tensor& images, Rng* training);
+
+  // Keeps only the VQ codes `kept` (distinct ids in increasing order), renumbered 0..n-1,
+  // so the vocabulary shrinks to n; a latent whose code was dropped takes its nearest kept
+  // one. An error for FSQ, whose codes are its levels' grid.
+  void keep_codes(const std::vector<int32_t>& kept);
 
   int64_t vocab_size() const { return config_.vocab_size(); }
   int64_t codes_per_image() const { return config_.codes_per_image(); }

@@ -38,6 +38,7 @@ ImageCodecTrainOptions ImageCodecTrainOptions::from_json(const nlohmann::json& j
   o.log_every = f.integer("log_every", 1, o.log_every);
   o.eval_images = f.integer("eval_images", 0, o.eval_images);
   o.flip = f.boolean("flip", o.flip);
+  o.keep_codes = f.integer("keep_codes", 0, o.keep_codes);
   f.check_all_read();
   return o;
 }
@@ -56,7 +57,8 @@ nlohmann::json ImageCodecTrainOptions::to_json() const {
           {"seed", seed},
           {"log_every", log_every},
           {"eval_images", eval_images},
-          {"flip", flip}};
+          {"flip", flip},
+          {"keep_codes", keep_codes}};
 }
 
 ImageCodecRecipe ImageCodecRecipe::load(const std::string& path) {
@@ -78,6 +80,30 @@ Tensor image_batch(const ImageArray& images, const std::vector<int64_t>& indices
                   out.data<float>() + i * plane);
   }
   return out;
+}
+
+std::vector<int64_t> count_codes(const ImageCodec& codec, const ImageArray& images, int64_t batch_size) {
+  TESSERA_CHECK(batch_size > 0, "count_codes: batch size must be positive, found ", batch_size);
+  std::vector<int64_t> counts(static_cast<size_t>(codec.vocab_size()));
+  for (int64_t first = 0; first < images.count; first += batch_size) {
+    std::vector<int64_t> indices(static_cast<size_t>(std::min(batch_size, images.count - first)));
+    std::iota(indices.begin(), indices.end(), first);
+    const Tensor ids = codec.encode(image_batch(images, indices));
+    const int32_t* id = ids.data<int32_t>();
+    for (int64_t i = 0; i < ids.numel(); ++i) ++counts[id[i]];
+  }
+  return counts;
+}
+
+std::vector<int32_t> most_used_codes(const std::vector<int64_t>& counts, int64_t keep) {
+  const int64_t n = static_cast<int64_t>(counts.size());
+  TESSERA_CHECK(keep > 0 && keep <= n, "keep_codes: expected 1 to ", n, " codes (the codebook's size), found ", keep);
+  std::vector<int32_t> ids(static_cast<size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0);
+  std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return counts[a] > counts[b]; });
+  ids.resize(static_cast<size_t>(keep));
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 namespace {
@@ -137,6 +163,11 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
                                         const ImageArray& train, const std::string& out_path, std::FILE* out) {
   check_array(train, config, "training set");
   TESSERA_CHECK(train.count > 0, "training set: no images");
+  TESSERA_CHECK(o.keep_codes == 0 || (config.quantizer == QuantizerType::vq && o.keep_codes <= config.codebook_size),
+                "image codec training: keep_codes ", o.keep_codes,
+                " needs a VQ codebook of at least that many codes; the codec's quantizer is ",
+                config.quantizer == QuantizerType::vq ? "VQ with " + std::to_string(config.codebook_size) + " codes"
+                                                      : std::string("FSQ"));
   TESSERA_CHECK(o.warmup <= o.steps, "image codec training: warmup ", o.warmup, " exceeds steps ", o.steps);
 
   Rng init_rng(o.seed), quantizer_rng(o.seed + 2), flip_rng(o.seed + 3);
@@ -208,6 +239,21 @@ ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const Im
   }
   bar.finish();
 
+  if (o.keep_codes > 0) {
+    const std::vector<int64_t> counts = count_codes(codec, train);
+    const std::vector<int32_t> kept = most_used_codes(counts, o.keep_codes);
+    int64_t total = 0, kept_total = 0;
+    for (const int64_t c : counts) total += c;
+    for (const int32_t k : kept) kept_total += counts[k];
+    codec.keep_codes(kept);
+    std::fprintf(out,
+                 "kept the %lld codes most used on the training set, of %lld; the %lld dropped coded %.2f%% of its "
+                 "%lld positions\n",
+                 static_cast<long long>(kept.size()), static_cast<long long>(counts.size()),
+                 static_cast<long long>(counts.size() - kept.size()),
+                 100.0 * static_cast<double>(total - kept_total) / static_cast<double>(total),
+                 static_cast<long long>(total));
+  }
   ImageCodecTrainResult result;
   result.steps = step;
   result.interrupted = interrupted;

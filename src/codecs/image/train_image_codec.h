@@ -2,13 +2,16 @@
 // Training an image codec: AdamW on L1 + L2 pixel losses (+ the VQ commitment term) with
 // warmup + cosine decay and gradient clipping, over seeded random batches of an image
 // array; a log line every log_every steps (its PSNR is the running one of the training
-// batches), a progress bar; the codec written atomically. Held-out images are measured by
-// the eval layer (`tessera codec train image` does it after training, as `codec eval`). A recipe file holds both halves:
+// batches), a progress bar; a VQ codebook optionally cut to its most used codes
+// (keep_codes); the codec written atomically. Held-out images are measured by the eval
+// layer (`tessera codec train image` does it after training, as `codec eval`). A recipe
+// file holds both halves:
 //
 //   {"codec": {... ImageCodecConfig ...},
 //    "training": {"steps": 3000, "minutes": 20, "batch_size": 32, "lr": 2e-3, "min_lr": 2e-4,
 //                 "warmup": 100, "weight_decay": 0.0, "clip": 1.0, "l1": 1.0, "l2": 1.0,
-//                 "seed": 1, "log_every": 50, "eval_images": 1000, "flip": false}}
+//                 "seed": 1, "log_every": 50, "eval_images": 1000, "flip": false,
+//                 "keep_codes": 0}}
 //
 // "training" and each of its fields are optional (defaults as shown, minutes 0 = no time
 // limit). With a time limit the run stops at `steps` or at the deadline, whichever comes
@@ -44,6 +47,11 @@ struct ImageCodecTrainOptions {
   // Mirror each training image left to right with probability 1/2: twice the distinct
   // images for sets whose classes read the same mirrored (emoji; not text or digits).
   bool flip = false;
+  // VQ only, 0 = all: after training, keep the keep_codes codes that code the most training
+  // positions and drop the rest (ImageCodec::keep_codes), so the vocabulary holds no code
+  // the training set hardly uses. A codebook trained larger and cut to size this way
+  // reconstructs as well as its larger self, and more of its codes code held-out images.
+  int64_t keep_codes = 0;
 
   static ImageCodecTrainOptions from_json(const nlohmann::json& j, const std::string& source);
   nlohmann::json to_json() const;
@@ -63,8 +71,13 @@ struct ImageCodecTrainResult {
 // Trains a fresh codec of `config` on `train` and writes it to `out_path`; on Ctrl-C it
 // saves what it has and reports interrupted. Images must have the config's size and channels.
 ImageCodecTrainResult train_image_codec(const ImageCodecConfig& config, const ImageCodecTrainOptions& options,
-                                        const ImageArray& train, const std::string& out_path,
-                                        std::FILE* out = stdout);
+                                        const ImageArray& train, const std::string& out_path, std::FILE* out = stdout);
+
+// How many of the positions of `images` each code codes: (vocab_size) counts.
+std::vector<int64_t> count_codes(const ImageCodec& codec, const ImageArray& images, int64_t batch_size = 64);
+
+// The `keep` ids with the largest counts (ties to the lower id), in increasing order.
+std::vector<int32_t> most_used_codes(const std::vector<int64_t>& counts, int64_t keep);
 
 // The images at `indices` as f32 (indices.size(), C, H, W) in [-1, 1].
 Tensor image_batch(const ImageArray& images, const std::vector<int64_t>& indices);

@@ -85,6 +85,27 @@ int64_t VqQuantizer::ema_update(const Tensor& rows, const Tensor& ids, Rng& rng)
   return restarted;
 }
 
+void VqQuantizer::keep_codes(const std::vector<int32_t>& kept) {
+  const int64_t n = static_cast<int64_t>(kept.size());
+  TESSERA_CHECK(n > 0, "VQ codes: keeping none of the ", size_, " codes leaves nothing to quantize to");
+  for (int64_t i = 0; i < n; ++i) {
+    TESSERA_CHECK(kept[i] >= 0 && kept[i] < size_ && (i == 0 || kept[i] > kept[i - 1]),
+                  "VQ codes: the ids to keep must be distinct, increasing and in [0, ", size_, "), found ", kept[i],
+                  " at position ", i);
+  }
+  Tensor codebook = Tensor::empty({n, dim_}), cluster_size = Tensor::empty({n}), embed_sum = Tensor::empty({n, dim_});
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t k = kept[i];
+    std::memcpy(codebook.data<float>() + i * dim_, codebook_.data<float>() + k * dim_, sizeof(float) * dim_);
+    std::memcpy(embed_sum.data<float>() + i * dim_, embed_sum_.data<float>() + k * dim_, sizeof(float) * dim_);
+    cluster_size.data<float>()[i] = cluster_size_.data<float>()[k];
+  }
+  codebook_ = codebook;
+  cluster_size_ = cluster_size;
+  embed_sum_ = embed_sum;
+  size_ = n;
+}
+
 Quantized VqQuantizer::quantize(const Tensor& latents, Rng* training) {
   const int64_t batch = latents.size(0), h = latents.size(2), w = latents.size(3);
   const Tensor rows = latents_to_rows(latents);

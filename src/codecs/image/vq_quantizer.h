@@ -14,6 +14,8 @@
 // running mean) restarts on a random latent vector of the batch, with cluster_size set to
 // the threshold, so unused codes keep trying new places instead of dying. The statistics
 // start at zero, so the first step places every unused code on the data.
+#include <vector>
+
 #include "codecs/image/quantizer.h"
 
 namespace tessera::codecs {
@@ -31,6 +33,10 @@ class VqQuantizer : public Quantizer {
   // One EMA step over rows (N, d) assigned to ids (N), then the dead-code restarts, drawing
   // replacement rows from `rng`. Returns the number of codes restarted.
   int64_t ema_update(const Tensor& rows, const Tensor& ids, Rng& rng);
+
+  // Keeps only the codes `kept` (distinct ids in increasing order), renumbered 0..n-1 in
+  // that order, with their EMA statistics.
+  void keep_codes(const std::vector<int32_t>& kept);
 
   const Tensor& codebook() const { return codebook_; }
   const Tensor& cluster_size() const { return cluster_size_; }
