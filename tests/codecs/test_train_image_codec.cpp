@@ -46,6 +46,15 @@ std::string train_captured(const ImageCodecConfig& config, const ImageCodecTrain
   return text;
 }
 
+// Options for a run of a few steps of 4 images, enough to move every weight.
+ImageCodecTrainOptions few_steps(int64_t steps) {
+  ImageCodecTrainOptions o;
+  o.steps = steps;
+  o.batch_size = 4;
+  o.warmup = 1;
+  return o;
+}
+
 std::vector<double> logged_losses(const std::string& log) {
   std::vector<double> losses;
   const std::regex loss(R"(\| loss ([0-9.]+) \|)");
@@ -87,10 +96,7 @@ INSTANTIATE_TEST_SUITE_P(Quantizers, TrainBoth, ::testing::Values(false, true),
 TEST(TrainImageCodec, SameSeedSameCodec) {
   TempDir dir;
   const auto train = smooth_blobs(16, 16, 16, 1, 2);
-  ImageCodecTrainOptions o;
-  o.steps = 3;
-  o.batch_size = 4;
-  o.warmup = 1;
+  ImageCodecTrainOptions o = few_steps(3);
   ImageCodecTrainResult result;
   for (const char* name : {"a", "b"}) {
     train_captured(tiny_codec_config(1, true), o, train.array(), dir.path(name), &result);
@@ -109,10 +115,7 @@ TEST(TrainImageCodec, FlipMirrorsTrainingImages) {
       for (int64_t x = 0; x < 8; ++x) row[15 - x] = row[x];
     }
   }
-  ImageCodecTrainOptions o;
-  o.steps = 3;
-  o.batch_size = 4;
-  o.warmup = 1;
+  ImageCodecTrainOptions o = few_steps(3);
   ImageCodecTrainResult result;
   auto train = [&](const testing::SyntheticImages& images, bool flip, const char* name) {
     o.flip = flip;
@@ -168,10 +171,7 @@ TEST(TrainImageCodec, MostUsedCodesKeepsTheLargestCountsInIdOrder) {
 TEST(TrainImageCodec, KeepCodesCutsTheTrainedCodebookToItsMostUsed) {
   TempDir dir;
   const auto train = smooth_blobs(24, 16, 16, 1, 5);
-  ImageCodecTrainOptions o;
-  o.steps = 4;
-  o.batch_size = 4;
-  o.warmup = 1;
+  ImageCodecTrainOptions o = few_steps(4);
   ImageCodecTrainResult result;
   train_captured(tiny_codec_config(1, true), o, train.array(), dir.path("full"), &result);
   o.keep_codes = 20;

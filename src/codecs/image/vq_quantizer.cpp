@@ -7,6 +7,7 @@
 #include "autograd/elementwise.h"
 #include "autograd/engine.h"
 #include "autograd/losses.h"
+#include "kernels/cpu/embedding.h"
 #include "kernels/cpu/gemm.h"
 
 namespace tessera::codecs {
@@ -94,12 +95,9 @@ void VqQuantizer::keep_codes(const std::vector<int32_t>& kept) {
                   " at position ", i);
   }
   Tensor codebook = Tensor::empty({n, dim_}), cluster_size = Tensor::empty({n}), embed_sum = Tensor::empty({n, dim_});
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t k = kept[i];
-    std::memcpy(codebook.data<float>() + i * dim_, codebook_.data<float>() + k * dim_, sizeof(float) * dim_);
-    std::memcpy(embed_sum.data<float>() + i * dim_, embed_sum_.data<float>() + k * dim_, sizeof(float) * dim_);
-    cluster_size.data<float>()[i] = cluster_size_.data<float>()[k];
-  }
+  kernels::cpu::embedding_forward(codebook.data<float>(), codebook_.data<float>(), kept.data(), n, dim_);
+  kernels::cpu::embedding_forward(embed_sum.data<float>(), embed_sum_.data<float>(), kept.data(), n, dim_);
+  kernels::cpu::embedding_forward(cluster_size.data<float>(), cluster_size_.data<float>(), kept.data(), n, 1);
   codebook_ = codebook;
   cluster_size_ = cluster_size;
   embed_sum_ = embed_sum;
