@@ -19,6 +19,8 @@ class ProgressBar {
 
   // Records progress; redraws at most ten times a second (and always at the end).
   void update(int64_t done, const std::string& suffix = "");
+  // For work whose size becomes known as it goes (a run planned to a time budget).
+  void set_total(int64_t total) { total_ = total; }
   // Prints a whole line (a log line) above the bar, which is redrawn below it. Without a
   // terminal the line is simply printed.
   void print_line(const std::string& line);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 
@@ -102,6 +103,28 @@ std::string read_file(const std::string& path) {
   }
   bytes.resize(got);
   return bytes;
+}
+
+void prepare_output_dir(const std::string& dir, const std::string& what) {
+  namespace fs = std::filesystem;
+  TESSERA_CHECK(!dir.empty(), what, ": expected a folder, found an empty name");
+  std::error_code error;
+  fs::create_directories(dir, error);
+  TESSERA_CHECK(!error, what, " ", dir, ": cannot create the folder: ", error.message());
+  TESSERA_CHECK(fs::is_directory(dir), what, " ", dir, ": expected a folder, found a file");
+  const std::string probe = (fs::path(dir) / ".tessera-write-check").string();
+  Descriptor file(::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  TESSERA_CHECK(file.get() >= 0, what, " ", dir, ": cannot write in this folder: ", std::strerror(errno));
+  file.close();
+  std::remove(probe.c_str());
+}
+
+void prepare_output_file(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  TESSERA_CHECK(!path.empty(), what, ": expected a file name, found an empty one");
+  TESSERA_CHECK(!fs::is_directory(path), what, " ", path, ": expected a file name, found a folder");
+  const fs::path parent = fs::path(path).parent_path();
+  prepare_output_dir(parent.empty() ? "." : parent.string(), what);
 }
 
 }  // namespace tessera

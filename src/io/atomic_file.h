@@ -14,4 +14,11 @@ void sync_directory(const std::string& dir);
 // Reads a whole file; the error names the file and the reason.
 std::string read_file(const std::string& path);
 
+// For a command that will write `dir` (a folder) or `path` (a file) after its work: creates
+// the missing folders and checks that a file can be created there, so that a command
+// refuses before any work instead of losing it at the end. `what` names the option in the
+// error ("--out").
+void prepare_output_dir(const std::string& dir, const std::string& what);
+void prepare_output_file(const std::string& path, const std::string& what);
+
 }  // namespace tessera

@@ -6,6 +6,20 @@
 
 namespace tessera::model {
 
+void TransformerConfig::fields(Fields& f, bool all_required) {
+  f.integer("dim", dim, {.min = 1, .required = true});
+  f.integer("n_layers", n_layers, {.min = 1, .required = true});
+  f.integer("n_heads", n_heads, {.min = 1, .required = true});
+  f.check(dim % n_heads == 0, "n_heads", str("a divisor of dim (", dim, ")"), n_heads);
+  f.check((dim / n_heads) % 2 == 0, "n_heads", "an even head dimension dim / n_heads (RoPE rotates pairs)", n_heads);
+  f.integer("hidden", hidden, {.min = 1, .required = true});
+  f.boolean("qk_norm", qk_norm, all_required);
+  f.boolean("tied_embeddings", tied_embeddings, all_required);
+  f.number("rope_theta", rope_theta, {.min = 0, .above_min = true, .required = all_required});
+  f.number("norm_eps", norm_eps, {.min = 0, .above_min = true, .required = all_required});
+  f.number("init_std", init_std, {.min = 0, .above_min = true, .required = all_required});
+}
+
 nn::BlockConfig TransformerConfig::block() const {
   nn::BlockConfig b;
   b.dim = dim;

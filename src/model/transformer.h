@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "io/fields.h"
 #include "nn/embedding.h"
 #include "nn/transformer_block.h"
 
@@ -25,6 +26,10 @@ struct TransformerConfig {
   float norm_eps = 1e-5f;
   float init_std = 0.02f;
 
+  // Every field but vocab_size (which the vocabulary layout gives). The shape (dim, n_layers,
+  // n_heads, hidden) is always required, the rest only when `all_required` (a model's
+  // config.json states everything; a recipe may rely on defaults).
+  void fields(Fields& f, bool all_required);
   nn::BlockConfig block() const;
 };
 
