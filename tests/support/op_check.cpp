@@ -1,5 +1,6 @@
 #include "support/op_check.h"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -54,6 +55,30 @@ double relative_error(const Tensor& a, const Tensor& b) {
     scale = std::max(scale, std::fabs(static_cast<double>(y[i])));
   }
   return scale > 0 ? diff / scale : diff;
+}
+
+void expect_failures(const std::function<void()>& check, size_t count, const std::string& what,
+                     std::source_location where) {
+  ::testing::TestPartResultArray results;
+  {
+    const ::testing::ScopedFakeTestPartResultReporter capture(&results);
+    check();
+  }
+  std::vector<std::string> failures;
+  for (int i = 0; i < results.size(); ++i) {
+    if (results.GetTestPartResult(i).failed()) failures.emplace_back(results.GetTestPartResult(i).message());
+  }
+  std::string all;
+  for (const std::string& failure : failures) all += "\n---\n" + failure;
+  if (failures.size() != count) {
+    ADD_FAILURE_AT(where.file_name(), where.line())
+        << "expected " << count << " failures naming \"" << what << "\", the check reported " << failures.size() << all;
+  }
+  for (const std::string& failure : failures) {
+    if (failure.find(what) == std::string::npos) {
+      ADD_FAILURE_AT(where.file_name(), where.line()) << "a failure does not name \"" << what << "\": " << failure;
+    }
+  }
 }
 
 namespace {

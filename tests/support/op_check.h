@@ -9,7 +9,9 @@
 // marked for it (of sum(out * upstream), upstream random) must agree to the tolerances;
 // then a finite-difference check of each gradient along random directions runs on
 // Tessera alone.
+#include <cstddef>
 #include <functional>
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -48,5 +50,11 @@ void check_op(const std::string& torch_expr, const std::vector<std::vector<Input
 
 // max |a - b| / max |b| (max |a - b| alone when b is all zeros).
 double relative_error(const Tensor& a, const Tensor& b);
+
+// Runs `check` with the GoogleTest failures it reports captured instead of failing the
+// running test, and expects `count` of them, each naming `what`: how a negative control
+// shows that a check (this one, the golden model test) can fail, and on what.
+void expect_failures(const std::function<void()>& check, size_t count, const std::string& what,
+                     std::source_location where = std::source_location::current());
 
 }  // namespace tessera::testing
