@@ -7,13 +7,15 @@
 #include <vector>
 
 #include "bench_main.h"
+#include "autograd/cross_entropy.h"
 #include "codecs/vocabulary.h"
 #include "core/rng.h"
 #include "model/generate.h"
 #include "optim/adamw.h"
 #include "train/flops.h"
-#include "train/train_config.h"
-#include "train/train_step.h"
+#include "train/recipe.h"
+#include "train/step.h"
+#include "train/text_task.h"
 
 namespace {
 
@@ -22,31 +24,48 @@ using namespace tessera;
 constexpr int64_t kTextVocab = 4096;             // the recipe's text codec size
 constexpr int64_t kPrompt = 16, kDecoded = 112;  // together, the recipe's whole context
 
-train::TrainConfig recipe() {
-  train::TrainConfig c = train::TrainConfig::load(TESSERA_SOURCE_DIR "/recipes/text-tiny.json");
+// The recipe's model (its vocabulary sized by the recipe's text codec) and its optimization.
+struct Recipe {
+  model::TransformerConfig model;
+  int64_t context_length;
+  train::OptimizationConfig optimization;
+  double z_loss;
+};
+
+Recipe recipe() {
+  const train::Recipe r = train::read_recipe(TESSERA_SOURCE_DIR "/recipes/text-tiny.json");
+  const auto& task = dynamic_cast<const train::TextTaskConfig&>(*r.config);
   codecs::Vocabulary vocabulary;
   vocabulary.text_size = kTextVocab;
+  Recipe c{task.model, task.context_length, r.loop.optimization, task.z_loss};
   c.model.vocab_size = vocabulary.total();
   return c;
 }
 
 void train_step(benchmark::State& state) {
-  const train::TrainConfig c = recipe();
+  const Recipe c = recipe();
+  const train::OptimizationConfig& o = c.optimization;
   Rng rng(1);
   model::Transformer model(c.model, rng);
-  optim::AdamW optimizer(model.named_parameters(), {c.beta1, c.beta2, 1e-8f, c.weight_decay});
-  const data::Batch batch{rand_int({c.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab)),
-                          rand_int({c.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab))};
-  const train::StepSettings settings{c.lr, c.clip, c.z_loss};
-  for (auto _ : state) train::train_step(model, optimizer, {&batch, 1}, settings);
-  const double tokens = static_cast<double>(c.tokens_per_step());
+  optim::AdamW optimizer(model.named_parameters(),
+                         {static_cast<float>(o.beta1), static_cast<float>(o.beta2), static_cast<float>(o.eps),
+                          static_cast<float>(o.weight_decay)});
+  const Tensor ids = rand_int({o.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab));
+  const Tensor targets = rand_int({o.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab));
+  CrossEntropyOptions loss;
+  loss.z_loss = static_cast<float>(c.z_loss);
+  const auto next_loss = [&] { return cross_entropy(model.forward(ids), targets, loss); };
+  for (auto _ : state) {
+    train::optimizer_step(model, optimizer, next_loss, 1, static_cast<float>(o.lr), static_cast<float>(o.clip));
+  }
+  const double tokens = static_cast<double>(o.batch_size * c.context_length);
   state.counters["tokens/s"] = benchmark::Counter(tokens, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["FLOPS"] = benchmark::Counter(tokens * train::flops_per_token(model, c.context_length),
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void decode(benchmark::State& state) {
-  const train::TrainConfig c = recipe();
+  const Recipe c = recipe();
   Rng rng(1);
   const model::Transformer model(c.model, rng);
   std::vector<int32_t> prompt(kPrompt);

@@ -7,8 +7,9 @@
 #
 #   recipes/audio-codec-speech.sh [OUT_DIR]      (default runs/audio-codec-speech)
 #
-# Extra options for `codec train audio` can follow in TESSERA_TRAIN_ARGS, e.g.
-# TESSERA_TRAIN_ARGS="--steps 20" for a smoke run; TESSERA_THREADS sets the threads (2).
+# Extra options for `tessera train` can follow in TESSERA_TRAIN_ARGS, e.g.
+# TESSERA_TRAIN_ARGS="--set optimization.steps=20" for a smoke run; TESSERA_THREADS sets the
+# threads (2). A run stopped before its end (Ctrl-C) continues when the script runs again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/audio-codec-speech}
@@ -24,10 +25,11 @@ if [ ! -f "$data/speech.json" ]; then
   python3 scripts/data/speech.py --out "$data"
 fi
 mkdir -p "$out"
+resume=()
+[ -d "$out/checkpoint" ] && resume=(--resume)
 # shellcheck disable=SC2086  # the extra options are meant to split into words
-"$tessera" --threads "$threads" codec train audio --data "$data" --split train --valid-split valid \
-  --config recipes/audio-codec-speech.json --out "$out/audio.safetensors" ${TESSERA_TRAIN_ARGS:-} \
-  2>&1 | tee "$out/train.log"
+"$tessera" --threads "$threads" train --config recipes/audio-codec-speech.json --out "$out" "${resume[@]}" \
+  ${TESSERA_TRAIN_ARGS:-} 2>&1 | tee "$out/train.log"
 "$tessera" --threads "$threads" codec eval audio --codec "$out/audio.safetensors" --data "$data" --split test \
   --clips 0 --png "$out/spectrograms.png" --wav-dir "$out/wav" --wav-clips 8 | tee "$out/eval.txt"
 "$tessera" info "$out/audio.safetensors" | tee "$out/info.txt"

@@ -22,22 +22,28 @@ mkdir -p "$out"
 [ -f data/image/fashion_mnist/valid.json ] || /usr/bin/python3 scripts/data/fashion_mnist.py
 [ -f data/image/openmoji/valid.json ] || scripts/data/openmoji.sh
 
-# config NAME BASE_RECIPE PYTHON_EDIT: a copy of a recipe with one field changed.
+# config NAME BASE_RECIPE PYTHON_EDIT: a copy of a recipe with one field changed, its data
+# folder still found from where the copy lives.
 config() {
   /usr/bin/python3 - "$2" "$out/$1.json" "$3" <<'PY'
-import json, sys
-recipe = json.load(open(sys.argv[1]))
+import json, os, sys
+source, target = sys.argv[1], sys.argv[2]
+recipe = json.load(open(source))
 codec = recipe["codec"]
+data = os.path.join(os.path.dirname(source), recipe["data"]["dir"])
+recipe["data"]["dir"] = os.path.relpath(data, os.path.dirname(target))
 exec(sys.argv[3])
-json.dump(recipe, open(sys.argv[2], "w"), indent=1)
+json.dump(recipe, open(target, "w"), indent=1)
 PY
 }
 
-# run NAME DATA: trains and evaluates one point; the eval lines go to NAME.eval.
+# run NAME DATA: trains one point (no held-out pass during training) and evaluates it; the
+# eval lines go to NAME.eval.
 run() {
-  "$tessera" --threads 1 codec train image --data "data/image/$2" --split train --valid-split "" \
-    --config "$out/$1.json" --out "$out/$1.safetensors" --minutes "$minutes" > "$out/$1.train.log" 2>&1
-  "$tessera" --threads 1 codec eval image --codec "$out/$1.safetensors" --data "data/image/$2" --split valid \
+  rm -rf "${out:?}/$1"
+  "$tessera" --threads 1 train --config "$out/$1.json" --out "$out/$1" --set optimization.minutes="$minutes" \
+    --set eval.images=0 > "$out/$1.train.log" 2>&1
+  "$tessera" --threads 1 codec eval image --codec "$out/$1/image.safetensors" --data "data/image/$2" --split valid \
     --grid "$out/$1.png" > "$out/$1.eval"
   echo "$1: $(grep -h -E '^(PSNR|code usage)' "$out/$1.eval" | tr '\n' ' ')"
 }
@@ -47,7 +53,7 @@ config levels-1000 recipes/image-codec-fashion.json 'codec["quantizer"]["levels"
 config levels-4375 recipes/image-codec-fashion.json 'codec["quantizer"]["levels"] = [7, 5, 5, 5, 5]'
 # The grid points keep the emoji recipe's network but quantize with FSQ [8,5,5,5] and train
 # on unmirrored images, as when they were first measured.
-fsq='codec["quantizer"] = {"type": "fsq", "levels": [8, 5, 5, 5]}; recipe["training"]["flip"] = False'
+fsq='codec["quantizer"] = {"type": "fsq", "levels": [8, 5, 5, 5]}; recipe["data"]["flip"] = False; recipe.pop("codebook")'
 config grid-256 recipes/image-codec-emoji.json "$fsq; codec['encoder']['downsamples'] = 2"
 config grid-64 recipes/image-codec-emoji.json "$fsq"
 config grid-16 recipes/image-codec-emoji.json "$fsq; codec['encoder']['downsamples'] = 4; codec['encoder']['widths'] = codec['encoder']['widths'] + [128]"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # An image codec end to end: the data (once), the training run of recipes/image-codec-NAME.json
-# (its "minutes" of training on the machine's cores), then the held-out measurement and a grid
-# of originals over reconstructions.
+# (its optimization.minutes of training on the machine's cores, ending with the held-out
+# measurement), then a grid of originals over reconstructions. A run stopped before its end
+# (Ctrl-C) continues when the script runs again.
 #
 #   recipes/image-codec.sh NAME [OUT_DIR]     NAME: fashion, fashion-vq or emoji
 #                                             (default OUT_DIR runs/image-codec-NAME)
 #
-# Extra options for `codec train image` can follow in TESSERA_TRAIN_ARGS, e.g.
-# TESSERA_TRAIN_ARGS="--minutes 2" for a quick look.
+# Extra options for `tessera train` can follow in TESSERA_TRAIN_ARGS, e.g.
+# TESSERA_TRAIN_ARGS="--set optimization.minutes=2" for a quick look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: recipes/image-codec.sh fashion|fashion-vq|emoji [OUT_DIR]}
@@ -28,9 +29,9 @@ case $name in
     ;;
 esac
 mkdir -p "$out"
+resume=()
+[ -d "$out/checkpoint" ] && resume=(--resume)
 # shellcheck disable=SC2086  # the extra options are meant to split into words
-"$tessera" codec train image --data "$data" --split train --valid-split valid \
-  --config "$recipe" --out "$out/image.safetensors" ${TESSERA_TRAIN_ARGS:-} \
-  2>&1 | tee "$out/train.log"
+"$tessera" train --config "$recipe" --out "$out" "${resume[@]}" ${TESSERA_TRAIN_ARGS:-} 2>&1 | tee "$out/train.log"
 "$tessera" codec eval image --codec "$out/image.safetensors" --data "$data" --split valid \
   --grid "$out/reconstructions.png" | tee "$out/eval.txt"

@@ -18,7 +18,7 @@ run=${1:-runs/text-tiny}
 
 resume=()
 [[ -d $run/checkpoint ]] && resume=(--resume)
-"$tessera" train --config recipes/text-tiny.json --text-codec "$data/text.model" --out "$run" "${resume[@]}"
+"$tessera" train --config recipes/text-tiny.json --out "$run" "${resume[@]}"
 
 echo
 echo "samples (temperature 0.8, top-p 0.95, the model's own words after each prompt):"

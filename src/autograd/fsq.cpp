@@ -1,5 +1,7 @@
 #include "autograd/fsq.h"
 
+#include <cmath>
+
 #include <limits>
 
 #include "autograd/engine.h"
@@ -86,6 +88,9 @@ Tensor codes_from_fsq(const Tensor& quantized, const std::vector<int32_t>& level
   shape.pop_back();
   Tensor ids = Tensor::empty(shape, DType::i32);
   const int64_t bad = cpu::fsq_codes(ids.data<int32_t>(), quantized.data<float>(), levels.data(), rows, d);
+  TESSERA_CHECK(bad < 0 || std::isfinite(quantized.data<float>()[bad]), "codes_from_fsq: value ",
+                quantized.data<float>()[bad], " at ", index_str(bad, quantized.shape()), " of input of shape ",
+                shape_str(quantized.shape()), " is not finite (the values reaching the quantizer overflowed)");
   TESSERA_CHECK(bad < 0, "codes_from_fsq: value ", quantized.data<float>()[bad], " at ",
                 index_str(bad, quantized.shape()), " of input of shape ", shape_str(quantized.shape()),
                 " is not one of the ", levels[bad % d], " levels of channel ", bad % d, " (levels ", levels_str(levels),

@@ -73,10 +73,12 @@ void add_text(const CodecActions& actions) {
 
 void add_codec_command(CLI::App& app) {
   CLI::App* codec =
-      app.add_subcommand("codec", "Train a codec (text, image, audio), encode and decode with one, or measure one");
+      app.add_subcommand("codec", "Train the text codec, encode and decode with a codec, or measure one");
   codec->require_subcommand(1);
   const CodecActions actions{
-      codec->add_subcommand("train", "Train a codec on a corpus and write its model file"),
+      codec->add_subcommand("train",
+                            "Train the text codec on a corpus (the image and audio codecs train with `tessera train` "
+                            "from their recipes, e.g. recipes/image-codec-fashion.json)"),
       codec->add_subcommand("encode", "Turn media into the codec's ids"),
       codec->add_subcommand("decode", "Turn the codec's ids back into media"),
       codec->add_subcommand("eval", "Measure a codec's reconstructions on held-out media"),

@@ -1,18 +1,16 @@
-// `tessera codec {train, encode, decode, eval} audio`: the audio codec on the command line.
+// `tessera codec {encode, decode, eval} audio`: the audio codec on the command line (it trains
+// through `tessera train`, from a recipe).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/codec_actions.h"
 #include "cli/id_list.h"
-#include "codecs/audio/log_mels.h"
-#include "codecs/audio/train_audio_codec.h"
+#include "codecs/audio/audio_codec.h"
 #include "data/speech_set.h"
 #include "eval/audio_codec_eval.h"
 #include "io/audio.h"
@@ -20,73 +18,6 @@
 namespace tessera::cli {
 
 namespace {
-
-// Every clip of a split as log-mel, read and transformed once.
-std::vector<codecs::Spectrogram> split_log_mels(const data::SpeechSet& set, const codecs::MelSpectrogram& stft,
-                                                const std::string& split) {
-  const int64_t rate = stft.config().sample_rate;
-  return codecs::compute_log_mels(
-      stft, set.size(), [&](int64_t i) { return set.audio(i, rate).samples; }, "log-mel " + split, stdout);
-}
-
-bool has_split(const std::string& dir, const std::string& split) {
-  return std::filesystem::exists(std::filesystem::path(dir) / (split + ".jsonl"));
-}
-
-void add_train(CLI::App* parent) {
-  struct Args {
-    std::string data, split = "train", valid_split = "valid", config, out;
-    std::optional<int64_t> steps, batch_size, seed, log_every;
-    std::optional<double> minutes;
-    std::optional<float> lr;
-  };
-  auto a = std::make_shared<Args>();
-  CLI::App* t =
-      parent->add_subcommand("audio", "Train the audio codec (log-mel, 1-D conv encoder, residual FSQ, conv decoder)");
-  t->add_option("--data", a->data, "Speech set folder (from scripts/data/speech.py): speech.json, <split>.jsonl, wav/")
-      ->required();
-  t->add_option("--split", a->split, "Split to train on")->capture_default_str();
-  t->add_option("--valid-split", a->valid_split,
-                "Split for the held-out log-mel L1 at the end (skipped when the folder has none)")
-      ->capture_default_str();
-  t->add_option("--config", a->config, "Recipe: JSON with a \"codec\" section and an optional \"training\" one")
-      ->required();
-  t->add_option("--out", a->out, "Codec file to write (one safetensors file, conventionally audio.safetensors)")
-      ->required();
-  t->add_option("--steps", a->steps, "Override training.steps: optimizer steps at most")->check(CLI::PositiveNumber);
-  t->add_option("--minutes", a->minutes,
-                "Override training.minutes: stop at this wall-clock budget (the cosine is re-planned to end there; "
-                "0: none)")
-      ->check(CLI::NonNegativeNumber);
-  t->add_option("--batch-size", a->batch_size, "Override training.batch_size: log-mel crops per step")
-      ->check(CLI::PositiveNumber);
-  t->add_option("--lr", a->lr, "Override training.lr: peak learning rate after warmup")->check(CLI::PositiveNumber);
-  t->add_option("--seed", a->seed, "Override training.seed: seeds the weights and the crops")
-      ->check(CLI::NonNegativeNumber);
-  t->add_option("--log-every", a->log_every, "Override training.log_every: steps between log lines")
-      ->check(CLI::PositiveNumber);
-  t->callback([a] {
-    codecs::AudioCodecRecipe recipe = codecs::AudioCodecRecipe::load(a->config);
-    codecs::AudioCodecTrainOptions& o = recipe.training;
-    if (a->steps) o.steps = *a->steps;
-    if (a->minutes) o.minutes = *a->minutes;
-    if (a->batch_size) o.batch_size = *a->batch_size;
-    if (a->lr) o.lr = *a->lr;
-    if (a->seed) o.seed = static_cast<uint64_t>(*a->seed);
-    if (a->log_every) o.log_every = *a->log_every;
-    o.warmup = std::min(o.warmup, o.steps);
-    const data::SpeechSet train = data::SpeechSet::load(a->data, a->split);
-    const codecs::MelSpectrogram stft(recipe.codec.mel);
-    const std::vector<codecs::Spectrogram> train_mels = split_log_mels(train, stft, a->split);
-    std::vector<codecs::Spectrogram> valid_mels;
-    if (has_split(a->data, a->valid_split)) {
-      valid_mels = split_log_mels(data::SpeechSet::load(a->data, a->valid_split), stft, a->valid_split);
-    }
-    const codecs::AudioCodecTrainResult result =
-        codecs::train_audio_codec(recipe.codec, o, train_mels, valid_mels, a->out);
-    if (result.interrupted) throw CLI::RuntimeError(130);
-  });
-}
 
 void add_encode(CLI::App* parent) {
   struct Args {
@@ -212,7 +143,6 @@ void add_eval(CLI::App* parent) {
 }  // namespace
 
 void add_audio_codec(const CodecActions& actions) {
-  add_train(actions.train);
   add_encode(actions.encode);
   add_decode(actions.decode);
   add_eval(actions.eval);

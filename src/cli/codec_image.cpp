@@ -1,17 +1,16 @@
-// `tessera codec {train, encode, decode, eval} image`: the image codec on the command line.
+// `tessera codec {encode, decode, eval} image`: the image codec on the command line (it trains
+// through `tessera train`, from a recipe).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/codec_actions.h"
 #include "cli/id_list.h"
-#include "codecs/image/train_image_codec.h"
+#include "codecs/image/image_codec.h"
 #include "data/image_set.h"
 #include "eval/image_codec_eval.h"
 #include "io/atomic_file.h"
@@ -20,10 +19,6 @@
 namespace tessera::cli {
 
 namespace {
-
-codecs::ImageArray array_of(const data::ImageSet& set) {
-  return {set.pixels(), set.size(), set.height(), set.width(), set.channels()};
-}
 
 data::ImageSet load_split(const std::string& dir, const std::string& split) {
   return data::ImageSet::load(data::image_set_path(dir, split));
@@ -37,13 +32,6 @@ Tensor read_codec_input(const std::string& path, const codecs::ImageCodecConfig&
 
 constexpr int64_t kEvalBatch = 64;  // images per forward pass when measuring
 
-void check_fits(const codecs::ImageArray& images, const codecs::ImageCodecConfig& c, const std::string& data,
-                const std::string& split) {
-  TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, data, " split ",
-                split, ": images are ", images.height, " x ", images.width, " x ", images.channels,
-                " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
-}
-
 void print_report(const eval::ImageCodecReport& r, const std::string& split) {
   std::printf("images: %lld (%s)\n", static_cast<long long>(r.images), split.c_str());
   std::printf("PSNR: %.2f dB\n", r.psnr);
@@ -52,63 +40,6 @@ void print_report(const eval::ImageCodecReport& r, const std::string& split) {
               static_cast<long long>(r.usage.vocab_size));
   std::printf("perplexity: %.1f\n", r.usage.perplexity);
   std::fflush(stdout);
-}
-
-void add_train(CLI::App* parent) {
-  struct Args {
-    std::string data, split = "train", valid_split = "valid", config, out;
-    std::optional<int64_t> steps, batch_size, seed, log_every;
-    std::optional<double> minutes;
-    std::optional<float> lr;
-  };
-  auto a = std::make_shared<Args>();
-  CLI::App* t = parent->add_subcommand("image", "Train the image codec (conv encoder, FSQ or VQ, conv decoder)");
-  t->add_option("--data", a->data, "Image set folder (from scripts/data/*): <split>.json, .images.u8, .captions.txt")
-      ->required();
-  t->add_option("--split", a->split, "Split to train on")->capture_default_str();
-  t->add_option("--valid-split", a->valid_split,
-                "Split measured after training as `codec eval image` does, up to training.eval_images images "
-                "(skipped when the folder has none)")
-      ->capture_default_str();
-  t->add_option("--config", a->config, "Recipe: JSON with a \"codec\" section and an optional \"training\" one")
-      ->required();
-  t->add_option("--out", a->out, "Codec file to write (one safetensors file, conventionally image.safetensors)")
-      ->required();
-  t->add_option("--steps", a->steps, "Override training.steps: optimizer steps at most")->check(CLI::PositiveNumber);
-  t->add_option("--minutes", a->minutes,
-                "Override training.minutes: stop at this wall-clock budget (the cosine is re-planned to end there; "
-                "0: none)")
-      ->check(CLI::NonNegativeNumber);
-  t->add_option("--batch-size", a->batch_size, "Override training.batch_size: images per step")
-      ->check(CLI::PositiveNumber);
-  t->add_option("--lr", a->lr, "Override training.lr: peak learning rate after warmup")->check(CLI::PositiveNumber);
-  t->add_option("--seed", a->seed, "Override training.seed: seeds the weights, the batch order and VQ restarts")
-      ->check(CLI::NonNegativeNumber);
-  t->add_option("--log-every", a->log_every, "Override training.log_every: steps between log lines")
-      ->check(CLI::PositiveNumber);
-  t->callback([a] {
-    codecs::ImageCodecRecipe recipe = codecs::ImageCodecRecipe::load(a->config);
-    codecs::ImageCodecTrainOptions& o = recipe.training;
-    if (a->steps) o.steps = *a->steps;
-    if (a->minutes) o.minutes = *a->minutes;
-    if (a->batch_size) o.batch_size = *a->batch_size;
-    if (a->lr) o.lr = *a->lr;
-    if (a->seed) o.seed = static_cast<uint64_t>(*a->seed);
-    if (a->log_every) o.log_every = *a->log_every;
-    o.warmup = std::min(o.warmup, o.steps);
-    const data::ImageSet train = load_split(a->data, a->split);
-    std::optional<data::ImageSet> valid;
-    if (std::filesystem::exists(data::image_set_path(a->data, a->valid_split))) {
-      valid = load_split(a->data, a->valid_split);
-      check_fits(array_of(*valid), recipe.codec, a->data, a->valid_split);
-    }
-    const codecs::ImageCodecTrainResult result = codecs::train_image_codec(recipe.codec, o, array_of(train), a->out);
-    if (result.interrupted) throw CLI::RuntimeError(130);
-    if (valid && o.eval_images > 0) {
-      const auto codec = codecs::ImageCodec::load(a->out);
-      print_report(eval::evaluate_image_codec(*codec, array_of(*valid), kEvalBatch, o.eval_images), a->valid_split);
-    }
-  });
 }
 
 void add_encode(CLI::App* parent) {
@@ -187,9 +118,9 @@ void add_eval(CLI::App* parent) {
   v->callback([a] {
     const auto codec = codecs::ImageCodec::load(a->codec);
     const data::ImageSet set = load_split(a->data, a->split);
-    const codecs::ImageArray images = array_of(set);
+    const data::ImageArray images = set.array();
     const codecs::ImageCodecConfig& c = codec->config();
-    check_fits(images, c, a->data, a->split);
+    eval::check_images_fit(c, images, a->data + " split " + a->split);
     print_report(eval::evaluate_image_codec(*codec, images, a->batch_size, a->limit), a->split);
     if (!a->grid.empty()) {
       const int64_t scale = std::max<int64_t>(1, 64 / c.height);
@@ -203,7 +134,6 @@ void add_eval(CLI::App* parent) {
 }  // namespace
 
 void add_image_codec(const CodecActions& actions) {
-  add_train(actions.train);
   add_encode(actions.encode);
   add_decode(actions.decode);
   add_eval(actions.eval);

@@ -118,16 +118,8 @@ Image ImageSet::image(int64_t index) const {
 // indices (B) -> images (B, C, H, W) f32, captions (B)
 ImageBatch ImageSet::batch(std::span<const int64_t> indices) const {
   for (const int64_t index : indices) check_index(index);
-  const auto b = static_cast<int64_t>(indices.size());
-  ImageBatch out{Tensor::empty({b, channels_, height_, width_}), {}};
-  out.captions.reserve(indices.size());
-  const int64_t bytes = height_ * width_ * channels_;
-  float* dst = out.images.data<float>();
-  for (int64_t i = 0; i < b; ++i) {
-    const auto* src = reinterpret_cast<const uint8_t*>(pixels_.data()) + indices[static_cast<size_t>(i)] * bytes;
-    pixels_to_chw(src, height_, width_, channels_, dst + i * bytes);
-    out.captions.push_back(captions_[static_cast<size_t>(indices[static_cast<size_t>(i)])]);
-  }
+  ImageBatch out{image_batch(array(), {indices.begin(), indices.end()}), {}};
+  for (const int64_t index : indices) out.captions.push_back(captions_[static_cast<size_t>(index)]);
   return out;
 }
 

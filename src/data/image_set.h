@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "data/image_array.h"
 #include "io/image.h"
 
 namespace tessera::data {
@@ -42,9 +43,10 @@ class ImageSet {
   int64_t channels() const { return channels_; }
   const std::string& source() const { return source_; }
 
-  // Every image's bytes, (N, H, W, C) u8: for code below this layer (the codecs' trainers
-  // take images as a plain array).
-  const uint8_t* pixels() const { return reinterpret_cast<const uint8_t*>(pixels_.data()); }
+  // Every image, as the trainers and measurements take them.
+  ImageArray array() const {
+    return {reinterpret_cast<const uint8_t*>(pixels_.data()), count_, height_, width_, channels_};
+  }
 
   const std::string& caption(int64_t index) const;
   Image image(int64_t index) const;  // (H, W, C) u8

@@ -3,16 +3,13 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "data/random_state.h"
 #include "io/shard.h"
 
 namespace tessera::data {
 
-const char* sampling_name(Sampling s) { return s == Sampling::random ? "random" : "sequential"; }
-
-Sampling parse_sampling(const std::string& name, const std::string& source, const std::string& field) {
-  if (name == "random") return Sampling::random;
-  if (name == "sequential") return Sampling::sequential;
-  fail(source, ": field '", field, "': expected \"random\" or \"sequential\", found \"", name, "\"");
+void sampling_field(Fields& f, const char* key, Sampling& sampling, bool required) {
+  choice(f, key, sampling, {{"random", Sampling::random}, {"sequential", Sampling::sequential}}, required);
 }
 
 TokenBatches::TokenBatches(const std::vector<std::string>& shards, int64_t vocab_size, int64_t batch_size,
@@ -54,34 +51,16 @@ Batch TokenBatches::next() {
   return batch;
 }
 
-nlohmann::json TokenBatches::state() const {
+void TokenBatches::fields(Fields& f) {
+  Sampling saved = sampling_;
+  sampling_field(f, "sampling", saved, true);
+  const auto name = [](Sampling s) { return s == Sampling::random ? "\"random\"" : "\"sequential\""; };
+  f.check(saved == sampling_, "sampling", str(name(sampling_), " as this run samples"), name(saved));
   if (sampling_ == Sampling::random) {
-    const Rng::State s = rng_.state();
-    return {{"sampling", "random"}, {"rng", {s[0], s[1], s[2], s[3]}}};
+    rng_field(f, "rng", rng_);
+  } else {
+    f.integer("position", position_, {.min = 0, .max = num_ids(), .required = true});
   }
-  return {{"sampling", "sequential"}, {"position", position_}};
-}
-
-void TokenBatches::set_state(const nlohmann::json& state, const std::string& source) {
-  TESSERA_CHECK(state.is_object() && state.contains("sampling") && state["sampling"].is_string(), source,
-                ": field 'data': expected a data stream state with a 'sampling' mode, found ", state.dump());
-  const std::string mode = state["sampling"].get<std::string>();
-  TESSERA_CHECK(mode == sampling_name(sampling_), source, ": field 'data.sampling': the checkpoint's stream is \"", mode,
-                "\", but this run samples \"", sampling_name(sampling_), "\"");
-  if (sampling_ == Sampling::random) {
-    const nlohmann::json& words = state.value("rng", nlohmann::json());
-    TESSERA_CHECK(words.is_array() && words.size() == 4 &&
-                      std::all_of(words.begin(), words.end(), [](const auto& w) { return w.is_number_unsigned(); }),
-                  source, ": field 'data.rng': expected 4 unsigned 64-bit words, found ", words.dump());
-    rng_.set_state({words[0].get<uint64_t>(), words[1].get<uint64_t>(), words[2].get<uint64_t>(),
-                    words[3].get<uint64_t>()});
-    return;
-  }
-  const nlohmann::json& position = state.value("position", nlohmann::json());
-  TESSERA_CHECK(position.is_number_integer() && position.get<int64_t>() >= 0 && position.get<int64_t>() <= num_ids(),
-                source, ": field 'data.position': expected a position from 0 to ", num_ids(),
-                " (the ids in the shards), found ", position.dump());
-  position_ = position.get<int64_t>();
 }
 
 }  // namespace tessera::data

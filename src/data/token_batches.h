@@ -7,8 +7,8 @@
 //               at position 0, so an epoch never joins the corpus's end to its start
 //
 // A row's ids are the window's first T ids and its targets the last T (the next token).
-// The stream's state (the generator's four words, or the position) round-trips through
-// JSON, so a resumed run draws exactly the batches the uninterrupted run would have.
+// The stream's state (the generator's four words, or the position) is saved in checkpoints
+// (fields()), so a resumed run draws exactly the batches the uninterrupted run would have.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,13 +16,13 @@
 
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "io/fields.h"
 
 namespace tessera::data {
 
 enum class Sampling { random, sequential };
-const char* sampling_name(Sampling s);
-// "random" or "sequential"; anything else is an error naming `source` and `field`.
-Sampling parse_sampling(const std::string& name, const std::string& source, const std::string& field);
+// "random" or "sequential", as the field `key`.
+void sampling_field(Fields& f, const char* key, Sampling& sampling, bool required = false);
 
 struct Batch {
   Tensor ids;      // i32 (B, T)
@@ -38,11 +38,9 @@ class TokenBatches {
 
   Batch next();
 
-  // {"sampling": "random", "rng": [4 words]} or {"sampling": "sequential", "position": N}
-  nlohmann::json state() const;
-  // Restores a state() of a stream with the same sampling mode; `source` names the file in
-  // errors (a wrong mode, a missing or mistyped field, a position past the end).
-  void set_state(const nlohmann::json& state, const std::string& source);
+  // The state, {"sampling": "random", "rng": [4 words]} or {"sampling": "sequential",
+  // "position": N}; reading refuses another sampling mode and a position past the end.
+  void fields(Fields& f);
 
   int64_t num_ids() const { return static_cast<int64_t>(ids_.size()); }
   int64_t batch_size() const { return batch_size_; }

@@ -20,7 +20,13 @@ constexpr int64_t kGap = 2;
 
 }  // namespace
 
-ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const codecs::ImageArray& images,
+void check_images_fit(const codecs::ImageCodecConfig& c, const data::ImageArray& images, const std::string& what) {
+  TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, what,
+                ": images are ", images.height, " x ", images.width, " x ", images.channels,
+                " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
+}
+
+ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const data::ImageArray& images,
                                       int64_t batch_size, int64_t limit) {
   const int64_t n = limit > 0 ? std::min(limit, images.count) : images.count;
   TESSERA_CHECK(n > 0, "evaluate image codec: no images to evaluate");
@@ -30,7 +36,7 @@ ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const cod
   std::vector<Tensor> all_ids;
   for (int64_t first = 0; first < n; first += batch_size) {
     const int64_t count = std::min(batch_size, n - first);
-    const Tensor originals = codecs::image_batch(images, range(first, count));
+    const Tensor originals = data::image_batch(images, range(first, count));
     const Tensor ids = codec.encode(originals);
     const Tensor reference = to_pixel_values(originals), test = to_pixel_values(codec.decode(ids));
     report.psnr += psnr(reference, test) * static_cast<double>(count);
@@ -43,11 +49,11 @@ ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const cod
   return report;
 }
 
-Image comparison_grid(const codecs::ImageCodec& codec, const codecs::ImageArray& images, int64_t n, int64_t scale) {
+Image comparison_grid(const codecs::ImageCodec& codec, const data::ImageArray& images, int64_t n, int64_t scale) {
   n = std::min(n, images.count);
   TESSERA_CHECK(n > 0 && scale > 0, "comparison grid: need at least one image and a positive scale, found ", n,
                 " images and scale ", scale);
-  const Tensor originals = codecs::image_batch(images, range(0, n));
+  const Tensor originals = data::image_batch(images, range(0, n));
   const Tensor reconstructions = codec.decode(codec.encode(originals));
   const int64_t c = images.channels, th = images.height * scale, tw = images.width * scale;
   Image grid{2 * th + kGap, n * tw + (n - 1) * kGap, c, {}};

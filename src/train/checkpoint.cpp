@@ -6,7 +6,6 @@
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
-#include "model/model_dir.h"
 
 namespace tessera::train {
 
@@ -15,7 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kTrainerStateVersion = 1;
+constexpr int64_t kTrainerStateVersion = 2;
 
 std::string sibling(const std::string& out_dir, const char* suffix) {
   return (fs::path(out_dir) / (std::string("checkpoint") + suffix)).string();
@@ -28,7 +27,7 @@ std::string field_name(const std::string& pointer) {
   return name;
 }
 
-// The first field where two configs differ, with both values, for the resume error.
+// The first field where two configs differ, with both values; "" when none does.
 std::string first_difference(const json& saved, const json& wanted) {
   const json a = saved.flatten(), b = wanted.flatten();
   for (const auto& [path, value] : b.items()) {
@@ -43,36 +42,20 @@ std::string first_difference(const json& saved, const json& wanted) {
 
 }  // namespace
 
-json TrainerState::to_json() const {
-  return {{"format", "tessera-trainer-state"},
-          {"version", kTrainerStateVersion},
-          {"step", step},
-          {"data", data},
-          {"best_valid_loss", best_valid_loss ? json(*best_valid_loss) : json()},
-          {"config_fingerprint", config_fingerprint},
-          {"threads", threads}};
-}
-
-TrainerState TrainerState::from_json(const json& j, const std::string& source) {
-  TESSERA_CHECK(j.is_object() && j.value("format", "") == "tessera-trainer-state", source,
-                ": field 'format': expected \"tessera-trainer-state\", found ",
-                j.is_object() && j.contains("format") ? j["format"].dump() : "nothing");
-  TESSERA_CHECK(j.value("version", -1) == kTrainerStateVersion, source, ": field 'version': expected ",
-                kTrainerStateVersion, ", found ", j.contains("version") ? j["version"].dump() : "nothing");
-  TrainerState s;
-  TESSERA_CHECK(j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() >= 0, source,
-                ": field 'step': expected a step count >= 0, found ", j.value("step", json()).dump());
-  s.step = j["step"].get<int64_t>();
-  TESSERA_CHECK(j.contains("data") && j["data"].is_object(), source,
-                ": field 'data': expected the data stream's state, found ", j.value("data", json()).dump());
-  s.data = j["data"];
-  const json best = j.value("best_valid_loss", json());
-  TESSERA_CHECK(best.is_null() || best.is_number(), source,
-                ": field 'best_valid_loss': expected a number or null, found ", best.dump());
-  if (best.is_number()) s.best_valid_loss = best.get<double>();
-  s.config_fingerprint = j.value("config_fingerprint", "");
-  s.threads = j.value("threads", 0);
-  return s;
+void TrainerState::fields(Fields& f) {
+  std::string format = "tessera-trainer-state";
+  f.choice("format", format, {"tessera-trainer-state"}, true);
+  int64_t version = kTrainerStateVersion;
+  f.integer("version", version, {.min = kTrainerStateVersion, .max = kTrainerStateVersion, .required = true});
+  f.integer("step", step, {.min = 0, .required = true});
+  f.number("elapsed_s", elapsed_s, {.min = 0, .required = true});
+  bool has_best = best_valid_loss.has_value();
+  double best = best_valid_loss.value_or(0);
+  f.optional_section("best", has_best, [&](Fields& b) { b.number("valid_loss", best, {.required = true}); });
+  best_valid_loss = has_best ? std::optional<double>(best) : std::nullopt;
+  f.string("recipe_fingerprint", recipe_fingerprint, true);
+  f.integer("threads", threads, {.min = 1, .required = true});
+  f.any("task", task, true);
 }
 
 std::string checkpoint_dir(const std::string& out_dir) { return sibling(out_dir, ""); }
@@ -90,15 +73,15 @@ bool recover_checkpoint(const std::string& out_dir) {
   return fs::exists(current);
 }
 
-void save_checkpoint(const std::string& out_dir, const model::ModelConfig& config,
-                     const model::Transformer& transformer, const optim::AdamW& optimizer,
-                     const std::map<std::string, std::string>& codec_files, const TrainerState& state) {
+void save_checkpoint(const std::string& out_dir, const Task& task, const optim::AdamW& optimizer,
+                     const TrainerState& state) {
   const std::string current = checkpoint_dir(out_dir), old = sibling(out_dir, ".old"), fresh = sibling(out_dir, ".new");
   recover_checkpoint(out_dir);
-  model::save_model(fresh, config, transformer, codec_files);
+  fs::create_directories(fresh);
+  task.save(fresh);
   write_safetensors((fs::path(fresh) / "optimizer.safetensors").string(), optimizer.state(),
                     {{"format", "tessera-optimizer"}});
-  write_file_atomically((fs::path(fresh) / "trainer.json").string(), state.to_json().dump(2) + "\n");
+  write_file_atomically((fs::path(fresh) / "trainer.json").string(), write_config(state).dump(2) + "\n");
   sync_directory(fresh);
   const bool had_one = fs::exists(current);
   if (had_one) fs::rename(current, old);
@@ -107,27 +90,19 @@ void save_checkpoint(const std::string& out_dir, const model::ModelConfig& confi
   if (had_one) fs::remove_all(old);
 }
 
-TrainerState load_checkpoint(const std::string& out_dir, const model::ModelConfig& config,
-                             model::Transformer& transformer, optim::AdamW& optimizer) {
-  TESSERA_CHECK(recover_checkpoint(out_dir), checkpoint_dir(out_dir),
-                ": no checkpoint to resume from (train without --resume first)");
-  const std::string dir = checkpoint_dir(out_dir);
-  const model::ModelConfig saved = model::load_model_config(dir);
-  const std::string difference = first_difference(saved.to_json(), config.to_json());
-  TESSERA_CHECK(difference.empty(), (fs::path(dir) / "config.json").string(),
-                ": the checkpoint holds a different model: ", difference,
-                "; resume with the recipe and codec it was trained with, or train into a new --out directory");
-  const Safetensors weights = read_safetensors((fs::path(dir) / "model.safetensors").string());
-  transformer.load_parameters(weights.tensors, weights.source);
-  optimizer.load_state(read_safetensors((fs::path(dir) / "optimizer.safetensors").string()));
-  const std::string state_path = (fs::path(dir) / "trainer.json").string();
-  json j;
-  try {
-    j = json::parse(read_file(state_path));
-  } catch (const json::parse_error& e) {
-    fail(state_path, ": not valid JSON: ", e.what());
-  }
-  return TrainerState::from_json(j, state_path);
+TrainerState read_trainer_state(const std::string& out_dir) {
+  const std::string path = (fs::path(checkpoint_dir(out_dir)) / "trainer.json").string();
+  return read_config<TrainerState>(config_source(read_json_file(path), path));
+}
+
+void load_optimizer_state(const std::string& out_dir, optim::AdamW& optimizer) {
+  optimizer.load_state(read_safetensors((fs::path(checkpoint_dir(out_dir)) / "optimizer.safetensors").string()));
+}
+
+void check_same_config(const json& saved, const json& wanted, const std::string& path) {
+  const std::string difference = first_difference(saved, wanted);
+  TESSERA_CHECK(difference.empty(), path, ": the checkpoint holds a different model: ", difference,
+                "; resume with the recipe it was trained with, or train into a new --out directory");
 }
 
 }  // namespace tessera::train

@@ -16,12 +16,30 @@ namespace tessera::train {
 
 using nlohmann::json;
 
+std::string format_metrics(const Metrics& metrics) {
+  std::string out;
+  for (const Metric& m : metrics) {
+    std::string name = m.name;
+    std::replace(name.begin(), name.end(), '_', ' ');
+    char value[64];
+    std::snprintf(value, sizeof value, m.format, m.value);
+    out += (out.empty() ? "" : " | ") + name + " " + value;
+  }
+  return out;
+}
+
 std::string format_step_line(const StepRecord& r) {
-  char line[256];
-  std::snprintf(line, sizeof line, "step %lld/%lld | loss %.4f | lr %.2e | grad norm %.2f | %.0f ms | %s tok/s | MFU %.1f%% | ETA %s",
-                static_cast<long long>(r.step), static_cast<long long>(r.steps), r.loss, r.lr, r.grad_norm, r.ms,
-                format_count(r.tokens_per_s).c_str(), 100 * r.mfu, format_duration(r.eta_s).c_str());
-  return line;
+  const std::string task = format_metrics(r.metrics);
+  char line[512];
+  std::snprintf(line, sizeof line, "step %lld/%lld | loss %.4f%s%s | lr %.2e | grad norm %.2f | %.0f ms | %s %s/s",
+                static_cast<long long>(r.step), static_cast<long long>(r.steps), r.loss, task.empty() ? "" : " | ",
+                task.c_str(), r.lr, r.grad_norm, r.ms, format_count(r.units_per_s).c_str(), r.unit.c_str());
+  std::string out = line;
+  if (r.mfu > 0) {
+    std::snprintf(line, sizeof line, " | MFU %.1f%%", 100 * r.mfu);
+    out += line;
+  }
+  return out + " | ETA " + format_duration(r.eta_s);
 }
 
 namespace {
@@ -57,20 +75,21 @@ void RunLog::write(const std::string& line) {
 }
 
 void RunLog::step(const StepRecord& r) {
-  write(json{{"type", "step"},
-             {"step", r.step},
-             {"loss", r.loss},
-             {"lr", r.lr},
-             {"grad_norm", r.grad_norm},
-             {"ms", r.ms},
-             {"tokens_per_s", r.tokens_per_s},
-             {"mfu", r.mfu},
-             {"eta_s", r.eta_s}}
-            .dump());
+  json record = {{"type", "step"}, {"step", r.step}, {"loss", r.loss}};
+  for (const Metric& m : r.metrics) record[m.name] = m.value;
+  record["lr"] = r.lr;
+  record["grad_norm"] = r.grad_norm;
+  record["ms"] = r.ms;
+  record[r.unit + "_per_s"] = r.units_per_s;
+  if (r.mfu > 0) record["mfu"] = r.mfu;
+  record["eta_s"] = r.eta_s;
+  write(record.dump());
 }
 
-void RunLog::eval(int64_t step, double valid_loss) {
-  write(json{{"type", "eval"}, {"step", step}, {"valid_loss", valid_loss}}.dump());
+void RunLog::eval(int64_t step, const Metrics& metrics) {
+  json record = {{"type", "eval"}, {"step", step}};
+  for (const Metric& m : metrics) record[m.name] = m.value;
+  write(record.dump());
 }
 
 LossHistory read_loss_history(const std::string& path) {
@@ -81,13 +100,14 @@ LossHistory read_loss_history(const std::string& path) {
     if (line.empty()) continue;
     const json r = json::parse(line, nullptr, false);
     const bool step = r.is_object() && r.value("type", "") == "step" && r.contains("loss") && r["loss"].is_number();
-    const bool eval =
-        r.is_object() && r.value("type", "") == "eval" && r.contains("valid_loss") && r["valid_loss"].is_number();
+    const bool eval = r.is_object() && r.value("type", "") == "eval";
     TESSERA_CHECK((step || eval) && r.contains("step") && r["step"].is_number_integer(), path, ": line ", number,
                   ": expected a step or eval record, found ", line);
     const double x = static_cast<double>(r["step"].get<int64_t>());
     if (step) history.train.emplace_back(x, r["loss"].get<double>());
-    if (eval) history.valid.emplace_back(x, r["valid_loss"].get<double>());
+    if (eval && r.contains("valid_loss") && r["valid_loss"].is_number()) {
+      history.valid.emplace_back(x, r["valid_loss"].get<double>());
+    }
   }
   return history;
 }

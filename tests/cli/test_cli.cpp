@@ -15,7 +15,7 @@ TEST(Cli, VersionPrintsTheVersion) {
 TEST(Cli, SelfcheckTrainsAndTheLossFalls) {
   const CliRun r = run_tessera("--threads 2 selfcheck");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "step  40/40")) << r.output;
+  EXPECT_TRUE(contains(r.output, "step 40/40 | loss ")) << r.output;
   EXPECT_TRUE(contains(r.output, "selfcheck passed")) << r.output;
 }
 

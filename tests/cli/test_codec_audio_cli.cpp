@@ -1,5 +1,5 @@
-// `tessera codec {train, encode, decode, eval} audio` and `tessera info` on codec files, as
-// a user runs them.
+// `tessera codec {encode, decode, eval} audio` and `tessera info` on codec files, as a user
+// runs them, and `tessera train` on an audio codec recipe.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -16,6 +16,7 @@
 #include "support/synthetic_mels.h"
 #include "support/synthetic_speech.h"
 #include "support/temp_dir.h"
+#include "support/tiny_recipes.h"
 
 namespace tessera {
 namespace {
@@ -150,66 +151,61 @@ TEST_F(CodecAudioCli, InfoDescribesCodecFiles) {
       << other.output;
 }
 
+// Training through `tessera train` from an audio codec recipe, then `codec eval audio` on what it wrote.
 class CodecAudioTrainCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    testing::write_speech_set(dir.path("speech"), {{"train", 6}, {"valid", 2}, {"test", 3}}, 5);
-    const nlohmann::json recipe = {
-        {"codec", tiny_audio_codec_config(2).to_json()},
-        {"training", {{"steps", 6}, {"batch_size", 4}, {"crop_frames", 32}, {"warmup", 2}, {"log_every", 2}}}};
-    write_file_atomically(dir.path("recipe.json"), recipe.dump(2));
-  }
+  void SetUp() override { testing::write_speech_set(run.out("speech"), {{"train", 6}, {"valid", 2}, {"test", 3}}, 5); }
   std::string train_args(const std::string& out) const {
-    return "--threads 1 codec train audio --data " + dir.path("speech") + " --config " + dir.path("recipe.json") +
-           " --out " + dir.path(out);
+    return "--threads 1 train --config " + run.recipe_path() + " --out " + run.out(out) +
+           " --set optimization.steps=6 --set log.every=2";
   }
-  TempDir dir;
+  testing::TinyRun run{"audio_codec"};
 };
 
 TEST_F(CodecAudioTrainCli, TrainsThenEvaluatesWithSpectrogramsAndWavs) {
-  const CliRun trained = run_tessera(train_args("audio.safetensors"));
+  const CliRun trained = run_tessera(train_args("run"));
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   EXPECT_TRUE(contains(trained.output, "6 training clips")) << trained.output;
   EXPECT_TRUE(contains(trained.output, "step 6/6 | loss ")) << trained.output;
-  EXPECT_TRUE(contains(trained.output, "held-out log-mel L1: ")) << trained.output;
-  EXPECT_TRUE(contains(trained.output, "codec written to " + dir.path("audio.safetensors"))) << trained.output;
+  EXPECT_TRUE(contains(trained.output, "eval step 6 | mel l1 ")) << trained.output;
+  EXPECT_TRUE(contains(trained.output, "written to " + run.out("run"))) << trained.output;
 
-  const CliRun evaluated = run_tessera("--threads 1 codec eval audio --codec " + dir.path("audio.safetensors") +
-                                       " --data " + dir.path("speech") + " --png " + dir.path("mels.png") +
-                                       " --png-clips 2 --wav-dir " + dir.path("wav") + " --wav-clips 2 --iterations 4");
+  const CliRun evaluated = run_tessera("--threads 1 codec eval audio --codec " + run.out("run/audio.safetensors") +
+                                       " --data " + run.out("speech") + " --png " + run.out("mels.png") +
+                                       " --png-clips 2 --wav-dir " + run.out("wav") + " --wav-clips 2 --iterations 4");
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
   for (const char* part : {"clips: 3 (test, ", "tokens/s)", "log-mel L1: ", "log-spectral distance: ",
                            "(from the original log-mel: ", "SI-SNR: ", "(Griffin-Lim on the original log-mel: ",
                            "stage 0: code usage ", "stage 1: code usage ", "of 125 codes), perplexity ", "png: "}) {
     EXPECT_TRUE(contains(evaluated.output, part)) << part << " in\n" << evaluated.output;
   }
-  const Image png = read_image(dir.path("mels.png"));
+  const Image png = read_image(run.out("mels.png"));
   EXPECT_GT(png.height, 4 * 2 * 16);  // four 16-bin spectrograms, twice enlarged, and their titles
   for (int i = 0; i < 2; ++i) {
-    const std::string wav = dir.path("wav/test-" + std::to_string(i) + ".wav");
+    const std::string wav = run.out("wav/test-" + std::to_string(i) + ".wav");
     ASSERT_TRUE(std::filesystem::exists(wav)) << wav;
     EXPECT_EQ(read_audio(wav).sample_rate, 16000);
   }
-  EXPECT_FALSE(std::filesystem::exists(dir.path("wav/test-2.wav")));  // --wav-clips 2
+  EXPECT_FALSE(std::filesystem::exists(run.out("wav/test-2.wav")));  // --wav-clips 2
 }
 
-TEST_F(CodecAudioTrainCli, CtrlCSavesTheCodecAndExits130) {
-  const CliRun r = interrupt_after(train_args("audio.safetensors") + " --steps 100000 --log-every 1", "step 1/");
+TEST_F(CodecAudioTrainCli, CtrlCSavesACheckpointAndExits130) {
+  const CliRun r = interrupt_after(train_args("run") + " --set optimization.steps=100000 --set log.every=1", "step 1/");
   EXPECT_EQ(r.exit_code, 130) << r.output;
-  EXPECT_TRUE(contains(r.output, "interrupted after")) << r.output;
-  EXPECT_NO_THROW(codecs::AudioCodec::load(dir.path("audio.safetensors")));
+  EXPECT_TRUE(contains(r.output, "interrupted after step")) << r.output;
+  EXPECT_NO_THROW(codecs::AudioCodec::load(run.out("run/checkpoint/audio.safetensors")));
 }
 
 TEST_F(CodecAudioTrainCli, RefusesAMissingSplitAndABadRecipe) {
-  const CliRun missing = run_tessera(train_args("c.safetensors") + " --split nosuch");
+  const CliRun missing = run_tessera(train_args("a") + " --set data.train=nosuch");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_TRUE(contains(missing.output, "nosuch")) << missing.output;
-  write_file_atomically(dir.path("bad.json"), R"({"codec": {"mel": {}, "encoder": {}, "quantizer": {}}})");
-  const CliRun bad = run_tessera("codec train audio --data " + dir.path("speech") + " --config " +
-                                 dir.path("bad.json") + " --out " + dir.path("c.safetensors"));
+  write_file_atomically(run.out("bad.json"),
+                        R"({"task": "audio_codec", "codec": {"mel": {}, "encoder": {}, "quantizer": {}}})");
+  const CliRun bad = run_tessera("train --config " + run.out("bad.json") + " --out " + run.out("c"));
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
-  EXPECT_TRUE(contains(bad.output, "field 'codec.encoder.widths'")) << bad.output;
-  EXPECT_FALSE(std::filesystem::exists(dir.path("c.safetensors")));
+  EXPECT_TRUE(contains(bad.output, "bad.json: field 'codec.encoder.widths'")) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(run.out("c"))) << "refused before anything was written";
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// `tessera codec {train, encode, decode, eval} image` as a user runs them.
+// `tessera codec {encode, decode, eval} image` as a user runs them, and `tessera train` on an
+// image codec recipe.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "support/run_tessera.h"
 #include "support/synthetic_images.h"
 #include "support/temp_dir.h"
+#include "support/tiny_recipes.h"
 
 namespace tessera {
 namespace {
@@ -105,62 +107,58 @@ TEST_F(CodecImageCli, BadInputsGiveClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(dir.path("x.png")));
 }
 
+// Training through `tessera train` from an image codec recipe, then `codec eval image` on what it wrote.
 class CodecImageTrainCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    testing::write_image_set(dir.path("set"), "train", smooth_blobs(32, 16, 16, 1, 1));
-    testing::write_image_set(dir.path("set"), "valid", smooth_blobs(8, 16, 16, 1, 2));
-    const nlohmann::json recipe = {{"codec", tiny_codec_config(1, false).to_json()},
-                                   {"training", {{"steps", 6}, {"batch_size", 4}, {"warmup", 2}, {"log_every", 2}}}};
-    write_file_atomically(dir.path("recipe.json"), recipe.dump(2));
-  }
   std::string train_args(const std::string& out) const {
-    return "--threads 1 codec train image --data " + dir.path("set") + " --config " + dir.path("recipe.json") +
-           " --out " + dir.path(out);
+    return "--threads 1 train --config " + run.recipe_path() + " --out " + run.out(out) +
+           " --set optimization.steps=6 --set log.every=2";
   }
-  TempDir dir;
+  testing::TinyRun run{"image_codec"};
 };
 
 TEST_F(CodecImageTrainCli, TrainsThenEvaluatesWithAGrid) {
-  const CliRun trained = run_tessera(train_args("codec.safetensors"));
+  const CliRun trained = run_tessera(train_args("run"));
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   EXPECT_TRUE(contains(trained.output, "step 6/6 | loss ")) << trained.output;
-  EXPECT_TRUE(contains(trained.output, "codec written to " + dir.path("codec.safetensors"))) << trained.output;
+  EXPECT_TRUE(contains(trained.output, "kept the 40 codes most used")) << trained.output;
+  EXPECT_TRUE(contains(trained.output, "written to " + run.out("run"))) << trained.output;
+  const std::string codec = run.out("run/image.safetensors");
 
-  const CliRun evaluated = run_tessera("codec eval image --codec " + dir.path("codec.safetensors") + " --data " +
-                                       dir.path("set") + " --grid " + dir.path("grid.png"));
+  const CliRun evaluated = run_tessera("codec eval image --codec " + codec + " --data " + run.out("images") +
+                                       " --grid " + run.out("grid.png"));
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
   for (const char* part :
-       {"images: 8 (valid)", "PSNR: ", " dB", "SSIM: ", "code usage: ", "of 125 codes", "perplexity: "}) {
+       {"images: 8 (valid)", "PSNR: ", " dB", "SSIM: ", "code usage: ", "of 40 codes", "perplexity: "}) {
     EXPECT_TRUE(contains(evaluated.output, part)) << part << " in\n" << evaluated.output;
   }
   // Training ends with the held-out split measured exactly as `codec eval image` measures it.
-  const std::regex psnr(R"(PSNR: [0-9.]+ dB)");
   std::smatch after_training, by_eval;
-  ASSERT_TRUE(std::regex_search(trained.output, after_training, psnr)) << trained.output;
-  ASSERT_TRUE(std::regex_search(evaluated.output, by_eval, psnr)) << evaluated.output;
-  EXPECT_EQ(after_training.str(), by_eval.str());
-  EXPECT_TRUE(contains(trained.output, "images: 8 (valid)")) << trained.output;
-  const Image grid = read_image(dir.path("grid.png"));
+  ASSERT_TRUE(std::regex_search(trained.output, after_training, std::regex(R"(eval step 6 \| psnr ([0-9.]+) dB)")))
+      << trained.output;
+  ASSERT_TRUE(std::regex_search(evaluated.output, by_eval, std::regex(R"(PSNR: ([0-9.]+) dB)"))) << evaluated.output;
+  EXPECT_EQ(after_training[1].str(), by_eval[1].str());
+  const Image grid = read_image(run.out("grid.png"));
   EXPECT_EQ(grid.height, 2 * 64 + 2);     // two rows of 16-pixel images shown 4x, a 2-pixel gap
   EXPECT_EQ(grid.width, 8 * 64 + 7 * 2);  // the 8 held-out images
   EXPECT_EQ(grid.channels, 1);
 }
 
-TEST_F(CodecImageTrainCli, CtrlCSavesTheCodecAndExits130) {
-  const CliRun r = interrupt_after(train_args("codec.safetensors") + " --steps 100000 --log-every 1", "step 1/");
+TEST_F(CodecImageTrainCli, CtrlCSavesACheckpointAndExits130) {
+  const CliRun r = interrupt_after(train_args("run") + " --set optimization.steps=100000 --set log.every=1", "step 1/");
   EXPECT_EQ(r.exit_code, 130) << r.output;
-  EXPECT_TRUE(contains(r.output, "interrupted after")) << r.output;
-  EXPECT_NO_THROW(codecs::ImageCodec::load(dir.path("codec.safetensors")));
+  EXPECT_TRUE(contains(r.output, "interrupted after step")) << r.output;
+  EXPECT_TRUE(contains(r.output, "resume with: tessera --threads 1 train --out " + run.out("run") + " --resume"))
+      << r.output;
+  EXPECT_NO_THROW(codecs::ImageCodec::load(run.out("run/checkpoint/image.safetensors")));
 }
 
 TEST_F(CodecImageTrainCli, RefusesAMissingSplitAndAMismatchedSet) {
-  const CliRun missing = run_tessera(train_args("c.safetensors") + " --split nosuch");
+  const CliRun missing = run_tessera(train_args("a") + " --set data.train=nosuch");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
-  EXPECT_TRUE(contains(missing.output, "nosuch")) << missing.output;
-  testing::write_image_set(dir.path("big"), "train", smooth_blobs(4, 8, 8, 1, 1));
-  const CliRun mismatched = run_tessera("codec train image --data " + dir.path("big") + " --config " +
-                                        dir.path("recipe.json") + " --out " + dir.path("c.safetensors"));
+  EXPECT_TRUE(contains(missing.output, "nosuch.json")) << missing.output;
+  testing::write_image_set(run.out("big"), "train", smooth_blobs(4, 8, 8, 1, 1));
+  const CliRun mismatched = run_tessera(train_args("b") + " --set data.dir=" + run.out("big"));
   EXPECT_EQ(mismatched.exit_code, 1) << mismatched.output;
   EXPECT_TRUE(contains(mismatched.output, "images are 8 x 8 x 1 (H x W x C), the codec's config says 16 x 16 x 1"))
       << mismatched.output;

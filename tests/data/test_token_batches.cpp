@@ -73,9 +73,9 @@ TEST_F(TokenBatchesTest, SavedStateContinuesTheSameStream) {
     TokenBatches original = stream(sampling);
     for (int i = 0; i < 3; ++i) original.next();
     // Through text, as a checkpoint stores it.
-    const nlohmann::json saved = nlohmann::json::parse(original.state().dump());
+    const nlohmann::json saved = nlohmann::json::parse(write_config(original).dump());
     TokenBatches resumed = stream(sampling, 12345);  // the seed no longer matters
-    resumed.set_state(saved, "trainer.json");
+    resumed = read_config(config_source(saved, "trainer.json", "task.data"), std::move(resumed));
     for (int i = 0; i < 20; ++i) EXPECT_EQ(values(original.next().ids), values(resumed.next().ids)) << i;
   }
 }
@@ -104,16 +104,19 @@ TEST_F(TokenBatchesTest, IdsOutsideTheVocabularyNameTheShard) {
 
 TEST_F(TokenBatchesTest, BadStatesAndTooShortCorporaAreClearErrors) {
   TokenBatches random = stream(Sampling::random), sequential = stream(Sampling::sequential);
-  expect_error([&] { random.set_state(sequential.state(), "trainer.json"); },
-               {"trainer.json", "\"sequential\"", "this run samples \"random\""});
-  expect_error([&] { random.set_state({{"sampling", "random"}, {"rng", {1, 2}}}, "trainer.json"); },
-               {"trainer.json", "data.rng", "4 unsigned 64-bit words"});
-  expect_error([&] { sequential.set_state({{"sampling", "sequential"}, {"position", 101}}, "trainer.json"); },
-               {"trainer.json", "data.position", "0 to 100", "found 101"});
+  const auto restore = [](TokenBatches& s, const nlohmann::json& state) {
+    read_fields(config_source(state, "trainer.json", "task.data"), [&](Fields& f) { s.fields(f); });
+  };
+  expect_error([&] { restore(random, write_config(sequential)); },
+               {"trainer.json: field 'task.data.sampling': expected \"random\" as this run samples, found \"sequential\""});
+  expect_error([&] { restore(random, {{"sampling", "random"}, {"rng", {1, 2}}}); },
+               {"trainer.json: field 'task.data.rng': expected 4 unsigned 64-bit words, found [1,2]"});
+  expect_error([&] { restore(sequential, {{"sampling", "sequential"}, {"position", 101}}); },
+               {"trainer.json: field 'task.data.position': expected an integer in [0, 100], found 101"});
+  expect_error([&] { restore(sequential, {{"sampling", "sequential"}, {"position", 1}, {"extra", 1}}); },
+               {"trainer.json: field 'task.data.extra': unknown field"});
   expect_error([&] { TokenBatches({dir.path("b.shard")}, 100, 1, 40, Sampling::random, 0); },
                {"b.shard", "hold 40 ids", "window of 41"});
-  expect_error([] { parse_sampling("shuffled", "run.json", "data.sampling"); },
-               {"run.json", "data.sampling", "\"random\" or \"sequential\"", "\"shuffled\""});
 }
 
 }  // namespace

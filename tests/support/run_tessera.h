@@ -41,8 +41,8 @@ inline CliRun run_tessera(const std::string& arguments, const std::string& envir
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Runs the binary, sends SIGINT once its output contains `trigger`, and collects the rest.
-inline CliRun interrupt_after(const std::string& arguments, const std::string& trigger) {
+// Runs the binary, sends `signal` once its output contains `trigger`, and collects the rest.
+inline CliRun signal_after(const std::string& arguments, const std::string& trigger, int signal) {
   const char* binary = std::getenv("TESSERA_BINARY");
   if (binary == nullptr) {
     ADD_FAILURE() << "TESSERA_BINARY is not set (CTest sets it to the built binary)";
@@ -68,7 +68,7 @@ inline CliRun interrupt_after(const std::string& arguments, const std::string& t
     if (n < 0) break;
     output.append(buffer, static_cast<size_t>(n));
     if (!sent && contains(output, trigger)) {
-      kill(pid, SIGINT);
+      kill(pid, signal);
       sent = true;
     }
   }
@@ -76,6 +76,11 @@ inline CliRun interrupt_after(const std::string& arguments, const std::string& t
   int status = 0;
   waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// Ctrl-C once the output contains `trigger`.
+inline CliRun interrupt_after(const std::string& arguments, const std::string& trigger) {
+  return signal_after(arguments, trigger, SIGINT);
 }
 
 }  // namespace tessera

@@ -5,14 +5,15 @@
 #include <string>
 #include <vector>
 
-#include "codecs/image/train_image_codec.h"
+#include "codecs/image/image_codec_config.h"
+#include "data/image_array.h"
 
 namespace tessera::testing {
 
 struct SyntheticImages {
   std::vector<uint8_t> pixels;  // (count, height, width, channels)
   int64_t count = 0, height = 0, width = 0, channels = 0;
-  codecs::ImageArray array() const { return {pixels.data(), count, height, width, channels}; }
+  data::ImageArray array() const { return {pixels.data(), count, height, width, channels}; }
 };
 
 // Each image: a background level and two Gaussian blobs of random centre, width and

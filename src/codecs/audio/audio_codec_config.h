@@ -42,6 +42,7 @@ struct AudioCodecConfig {
   std::vector<int32_t> fsq_levels;  // levels per latent channel
   int64_t stages = 1;               // residual quantization stages
 
+  void fields(Fields& f);
   // Parses and validates; `source` names the file in errors and `path` the object's place
   // in it ("codec" in a recipe, "" at the top of a file).
   static AudioCodecConfig from_json(const nlohmann::json& j, const std::string& source, const std::string& path = "");

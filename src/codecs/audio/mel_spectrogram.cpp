@@ -11,13 +11,11 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "io/json_fields.h"
 
 namespace tessera::codecs {
 
 namespace {
 
-using nlohmann::json;
 
 constexpr float kPowerFloor = 1e-5f;
 // Projected-gradient steps of the mel inverse. Accelerated (FISTA), so the fit settles
@@ -59,20 +57,6 @@ class FftwBuffer {
  private:
   T* data_;
 };
-
-// Every check of a config, with `where(field)` starting each message.
-void check_config(const MelConfig& c, const std::function<std::string(const char*)>& where) {
-  TESSERA_CHECK(c.sample_rate >= 1, where("sample_rate"), "expected a positive rate in Hz, found ", c.sample_rate);
-  TESSERA_CHECK(c.n_fft >= 2, where("n_fft"), "expected at least 2, found ", c.n_fft);
-  TESSERA_CHECK(c.win_length >= 1 && c.win_length <= c.n_fft, where("win_length"), "expected 1 to n_fft (", c.n_fft,
-                "), found ", c.win_length);
-  TESSERA_CHECK(c.hop_length >= 1, where("hop_length"), "expected at least 1, found ", c.hop_length);
-  TESSERA_CHECK(c.n_mels >= 1, where("n_mels"), "expected at least 1, found ", c.n_mels);
-  TESSERA_CHECK(c.f_min >= 0, where("f_min"), "expected at least 0 Hz, found ", c.f_min);
-  const double nyquist = static_cast<double>(c.sample_rate) / 2;
-  TESSERA_CHECK(c.f_max > c.f_min && c.f_max <= nyquist, where("f_max"), "expected above f_min (", c.f_min,
-                " Hz) and at most half the sample rate (", nyquist, " Hz), found ", c.f_max);
-}
 
 // Triangles on the HTK mel scale, each scaled to unit area in Hz (Slaney's norm), sampled
 // at the FFT bins' true frequencies k * sample_rate / n_fft. (n_mels, n_freqs)
@@ -117,33 +101,22 @@ struct MelSpectrogram::Plans {
   float inverse_step = 0;                                // 1 / L, L >= the largest eigenvalue of F F^T (Gershgorin)
 };
 
-MelConfig MelConfig::from_json(const json& j, const std::string& source, const std::string& path) {
-  JsonFields fields(j, source, path);
-  MelConfig c;
-  c.sample_rate = fields.integer("sample_rate", 1, c.sample_rate);
-  c.n_fft = fields.integer("n_fft", 2, c.n_fft);
-  c.win_length = fields.integer("win_length", 1, c.n_fft);
-  c.hop_length = fields.integer("hop_length", 1, c.hop_length);
-  c.n_mels = fields.integer("n_mels", 1, c.n_mels);
-  c.f_min = fields.number("f_min", 0, 1e9, c.f_min);
-  c.f_max = fields.number("f_max", 0, 1e9, static_cast<double>(c.sample_rate) / 2);
-  fields.check_all_read();
-  check_config(c, [&](const char* key) { return fields.where(key); });
-  return c;
-}
-
-json MelConfig::to_json() const {
-  return json{{"sample_rate", sample_rate},
-              {"n_fft", n_fft},
-              {"win_length", win_length},
-              {"hop_length", hop_length},
-              {"n_mels", n_mels},
-              {"f_min", f_min},
-              {"f_max", f_max}};
+void MelConfig::fields(Fields& f) {
+  f.integer("sample_rate", sample_rate, {.min = 1});
+  f.integer("n_fft", n_fft, {.min = 2});
+  if (f.reading()) win_length = n_fft;
+  f.integer("win_length", win_length, {.min = 1, .max = n_fft});
+  f.integer("hop_length", hop_length, {.min = 1});
+  f.integer("n_mels", n_mels, {.min = 1});
+  f.number("f_min", f_min, {.min = 0});
+  const double nyquist = static_cast<double>(sample_rate) / 2;
+  if (f.reading()) f_max = nyquist;
+  f.number("f_max", f_max, {.min = f_min, .max = nyquist, .above_min = true});
 }
 
 MelSpectrogram::MelSpectrogram(const MelConfig& config) : config_(config), plans_(nullptr) {
-  check_config(config_, [](const char* key) { return str("mel spectrogram config: field '", key, "': "); });
+  // A config built in code gets the checks of one read from a file.
+  read_config<MelConfig>(config_source(write_config(config_), "mel spectrogram config"));
   const int64_t n_fft = config_.n_fft, n_freqs = config_.n_freqs(), n_mels = config_.n_mels;
 
   // A periodic Hann of win_length, centred in n_fft (as torch.stft pads a short window).

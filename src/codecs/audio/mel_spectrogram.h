@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "io/fields.h"
+
 namespace tessera::codecs {
 
 struct MelConfig {
@@ -22,9 +24,8 @@ struct MelConfig {
   int64_t n_mels = 80;
   double f_min = 0.0, f_max = 8000.0;
 
-  // Strict: unknown fields and bad values are errors naming `source` and the field.
-  static MelConfig from_json(const nlohmann::json& j, const std::string& source, const std::string& path = "mel");
-  nlohmann::json to_json() const;
+  // win_length defaults to n_fft, f_max to half the sample rate.
+  void fields(Fields& f);
   int64_t n_freqs() const { return n_fft / 2 + 1; }
   double frames_per_second() const { return static_cast<double>(sample_rate) / hop_length; }
   int64_t frames_for(int64_t samples) const { return samples / hop_length + 1; }

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "io/fields.h"
+
 namespace tessera::codecs {
 
 enum class QuantizerType { fsq, vq };
@@ -42,6 +44,7 @@ struct ImageCodecConfig {
   float dead_code_threshold = 0.03f;
   float commitment = 0.25f;  // vq: weight of ||z - sg(e)||^2 in the loss
 
+  void fields(Fields& f);
   // Parses and validates; `source` names the file in errors and `path` the object's place
   // in it ("codec" in a recipe, "" at the top of a file).
   static ImageCodecConfig from_json(const nlohmann::json& j, const std::string& source, const std::string& path = "");
