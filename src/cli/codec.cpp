@@ -41,7 +41,10 @@ void add_text(const CodecActions& actions) {
       ->capture_default_str();
   t->add_option("--seed", train->options.seed, "Seed for the sample of lines, so training is repeatable")
       ->capture_default_str();
-  t->callback([train] { codecs::TextCodec::train(train->corpus, train->options, train->out); });
+  t->callback([train] {
+    prepare_output_file(train->out, "--out");
+    codecs::TextCodec::train(train->corpus, train->options, train->out);
+  });
 
   struct EncodeArgs {
     std::string codec, text, file;

@@ -13,6 +13,7 @@
 #include "codecs/audio/audio_codec.h"
 #include "data/speech_set.h"
 #include "eval/audio_codec_eval.h"
+#include "io/atomic_file.h"
 #include "io/audio.h"
 
 namespace tessera::cli {
@@ -66,6 +67,7 @@ void add_decode(CLI::App* parent) {
       ->capture_default_str();
   d->callback([a, ids, file] {
     TESSERA_CHECK(*ids || *file, "codec decode audio: give the ids with --ids or --ids-file");
+    prepare_output_file(a->out, "--out");
     const auto codec = codecs::AudioCodec::load(a->codec);
     const std::vector<int32_t> values = *file ? read_ids(a->ids_file) : parse_ids(a->ids, "--ids");
     const int64_t stages = codec->config().stages;
@@ -111,6 +113,8 @@ void add_eval(CLI::App* parent) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   v->callback([a] {
+    if (!a->png.empty()) prepare_output_file(a->png, "--png");
+    if (!a->wav_dir.empty()) prepare_output_dir(a->wav_dir, "--wav-dir");
     const auto codec = codecs::AudioCodec::load(a->codec);
     const data::SpeechSet set = data::SpeechSet::load(a->data, a->split);
     eval::AudioCodecEvalOptions options;

@@ -79,6 +79,7 @@ void add_decode(CLI::App* parent) {
   ids->excludes(file);
   d->callback([a, ids, file] {
     TESSERA_CHECK(*ids || *file, "codec decode image: give the IDS to decode or --codes-file");
+    prepare_output_file(a->out, "--out");
     const auto codec = codecs::ImageCodec::load(a->codec);
     const std::vector<int32_t> values = *file ? read_ids(a->codes_file) : a->ids;
     const int64_t n = codec->codes_per_image();
@@ -116,6 +117,7 @@ void add_eval(CLI::App* parent) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   v->callback([a] {
+    if (!a->grid.empty()) prepare_output_file(a->grid, "--grid");
     const auto codec = codecs::ImageCodec::load(a->codec);
     const data::ImageSet set = load_split(a->data, a->split);
     const data::ImageArray images = set.array();

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "data/text_corpus.h"
+#include "io/atomic_file.h"
 
 namespace tessera::cli {
 
@@ -25,6 +26,7 @@ void add_data_command(CLI::App& app) {
       ->required();
   text->add_option("--out", args->out, "Shard file to write")->required();
   text->callback([args] {
+    prepare_output_file(args->out, "--out");
     const codecs::TextCodec codec = codecs::TextCodec::load(args->codec);
     const data::TextCorpusStats s = data::write_text_shard(codec, args->inputs, args->out);
     std::printf("%s: %lld lines (%lld empty skipped), %lld bytes, %lld text tokens, %lld ids, %.3f bytes/token\n",

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "io/image.h"
 #include "viz/line_chart.h"
 
@@ -62,6 +63,7 @@ std::vector<viz::Series> read_series(const std::string& path) {
 }
 
 void run_plot(const PlotOptions& o) {
+  prepare_output_file(o.out, "--out");
   std::vector<viz::Series> series = read_series(o.csv);
   for (viz::Series& s : series) s.markers = o.markers;
   viz::ChartOptions chart;

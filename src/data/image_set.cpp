@@ -5,37 +5,38 @@
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/fields.h"
 
 namespace tessera::data {
 
 namespace {
 
-using nlohmann::json;
-
 // Images larger than this per side are not what an image set of small pictures holds; the
 // bound also keeps N x H x W x C far from overflowing.
 constexpr int64_t kMaxSide = 1 << 16;
 
-const json& field(const json& sidecar, const char* name, const std::string& path) {
-  TESSERA_CHECK(sidecar.contains(name), path, ": field '", name, "': missing");
-  return sidecar[name];
-}
+// The sidecar, <split>.json. Its files are relative to its folder.
+struct Sidecar {
+  int64_t count = 0, height = 0, width = 0, channels = 0;
+  std::string images, captions, source;
+  nlohmann::json split;  // the rule that chose the split's images, for people
 
-int64_t integer_field(const json& sidecar, const char* name, int64_t lo, int64_t hi, const std::string& path) {
-  const json& v = field(sidecar, name, path);
-  const bool ok = v.is_number_integer() && (v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(hi)
-                                                                   : v.get<int64_t>() >= lo && v.get<int64_t>() <= hi);
-  TESSERA_CHECK(ok, path, ": field '", name, "': expected an integer in [", lo, ", ", hi, "], found ", v.dump());
-  return v.get<int64_t>();
-}
-
-// A file named by the sidecar, relative to the sidecar's folder.
-std::string file_field(const json& sidecar, const char* name, const std::string& path) {
-  const json& v = field(sidecar, name, path);
-  TESSERA_CHECK(v.is_string() && !v.get<std::string>().empty(), path, ": field '", name,
-                "': expected a file name, found ", v.dump());
-  return (std::filesystem::path(path).parent_path() / v.get<std::string>()).string();
-}
+  void fields(Fields& f) {
+    std::string format;
+    f.choice("format", format, {kImageSetFormat}, true);
+    int64_t version = 0;
+    f.integer("version", version, {.min = kImageSetVersion, .max = kImageSetVersion, .required = true});
+    f.integer("count", count, {.min = 0, .max = int64_t{1} << 32, .required = true});
+    f.integer("height", height, {.min = 1, .max = kMaxSide, .required = true});
+    f.integer("width", width, {.min = 1, .max = kMaxSide, .required = true});
+    f.integer("channels", channels, {.min = 1, .max = 4, .required = true});
+    f.check(channels != 2, "channels", "1, 3 or 4", channels);
+    f.path("images", images, true);
+    f.path("captions", captions, true);
+    f.string("source", source);
+    f.any("split", split);
+  }
+};
 
 // One caption per line; a final newline ends the last caption rather than starting another.
 std::vector<std::string> read_captions(const std::string& path) {
@@ -54,30 +55,16 @@ std::vector<std::string> read_captions(const std::string& path) {
 }  // namespace
 
 ImageSet ImageSet::load(const std::string& sidecar_path) {
-  json sidecar;
-  try {
-    sidecar = json::parse(read_file(sidecar_path));
-  } catch (const json::exception& e) {
-    fail(sidecar_path, ": not a valid JSON image set sidecar: ", e.what());
-  }
-  TESSERA_CHECK(sidecar.is_object(), sidecar_path, ": expected a JSON object, found ", sidecar.dump());
-  const json& format = field(sidecar, "format", sidecar_path);
-  TESSERA_CHECK(format == kImageSetFormat, sidecar_path, ": field 'format': expected \"", kImageSetFormat, "\", found ",
-                format.dump());
-  const json& version = field(sidecar, "version", sidecar_path);
-  TESSERA_CHECK(version == kImageSetVersion, sidecar_path, ": field 'version': expected ", kImageSetVersion, ", found ",
-                version.dump());
-
+  const Sidecar sidecar = read_config<Sidecar>(load_config_source(sidecar_path));
   ImageSet set;
   set.path_ = sidecar_path;
-  set.count_ = integer_field(sidecar, "count", 0, int64_t{1} << 32, sidecar_path);
-  set.height_ = integer_field(sidecar, "height", 1, kMaxSide, sidecar_path);
-  set.width_ = integer_field(sidecar, "width", 1, kMaxSide, sidecar_path);
-  set.channels_ = integer_field(sidecar, "channels", 1, 4, sidecar_path);
-  TESSERA_CHECK(set.channels_ != 2, sidecar_path, ": field 'channels': expected 1, 3 or 4, found 2");
-  if (sidecar.contains("source") && sidecar["source"].is_string()) set.source_ = sidecar["source"];
+  set.count_ = sidecar.count;
+  set.height_ = sidecar.height;
+  set.width_ = sidecar.width;
+  set.channels_ = sidecar.channels;
+  set.source_ = sidecar.source;
 
-  const std::string images_path = file_field(sidecar, "images", sidecar_path);
+  const std::string& images_path = sidecar.images;
   const auto expected = static_cast<uint64_t>(shape_numel({set.count_, set.height_, set.width_, set.channels_}));
   std::error_code error;
   const uint64_t found = std::filesystem::file_size(images_path, error);
@@ -90,7 +77,7 @@ ImageSet ImageSet::load(const std::string& sidecar_path) {
   TESSERA_CHECK(set.pixels_.size() == expected, images_path, ": expected ", expected, " bytes, found ",
                 set.pixels_.size(), " (the file changed while being read)");
 
-  const std::string captions_path = file_field(sidecar, "captions", sidecar_path);
+  const std::string& captions_path = sidecar.captions;
   set.captions_ = read_captions(captions_path);
   TESSERA_CHECK(static_cast<int64_t>(set.captions_.size()) == set.count_, captions_path, ": expected ", set.count_,
                 " captions, one per line (field 'count' of ", sidecar_path, "), found ", set.captions_.size(),

@@ -2,28 +2,55 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "io/atomic_file.h"
-#include "io/json_fields.h"
+#include "io/fields.h"
 
 namespace tessera::data {
 
 namespace {
 
-using nlohmann::json;
-
 constexpr int64_t kSpeechSetVersion = 1;
 const char* const kSplits[] = {"train", "valid", "test"};
 
-json parse_json(const std::string& text, const std::string& where) {
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    fail(where, ": not valid JSON: ", e.what());
+// speech.json
+struct Header {
+  int64_t sample_rate = 0;
+  std::map<std::string, int64_t> splits = {{"train", 0}, {"valid", 0}, {"test", 0}};
+  std::vector<std::string> held_out_voices;
+
+  void fields(Fields& f) {
+    std::string format;
+    f.choice("format", format, {kSpeechSetFormat}, true);
+    int64_t version = 0, seed = 0;
+    f.integer("version", version, {.min = kSpeechSetVersion, .max = kSpeechSetVersion, .required = true});
+    f.integer("sample_rate", sample_rate, {.min = 1, .required = true});
+    f.section("splits", [&](Fields& s) {
+      for (auto& [name, count] : splits) s.integer(name.c_str(), count, {.min = 0, .required = true});
+    }, true);
+    f.strings("held_out_voices", held_out_voices, true);
+    f.integer("seed", seed, {.min = 0, .required = true});
   }
-}
+};
+
+// One line of <split>.jsonl.
+struct ClipLine {
+  SpeechClip clip;
+
+  void fields(Fields& f) {
+    f.string("audio", clip.audio_path, true);
+    f.check(!clip.audio_path.empty() && std::filesystem::path(clip.audio_path).is_relative(), "audio",
+            "a path relative to the set's folder", "\"" + clip.audio_path + "\"");
+    f.string("text", clip.text, true);
+    f.check(!clip.text.empty(), "text", "the spoken text", "\"\"");
+    f.string("voice", clip.voice, true);
+    f.integer("speed", clip.speed, {.min = 1, .required = true});
+    f.integer("pitch", clip.pitch, {.min = 0, .max = 99, .required = true});
+  }
+};
 
 // The manifest's lines; a final newline ends the last line rather than starting another.
 std::vector<std::string> lines_of(const std::string& text) {
@@ -44,25 +71,11 @@ SpeechSet SpeechSet::load(const std::string& dir, const std::string& split) {
   TESSERA_CHECK(std::find(std::begin(kSplits), std::end(kSplits), split) != std::end(kSplits), dir, ": unknown split '",
                 split, "': expected train, valid or test");
   const std::string header_path = (std::filesystem::path(dir) / "speech.json").string();
-  JsonFields header(parse_json(read_file(header_path), header_path), header_path, "");
-  const std::string format = header.string("format");
-  TESSERA_CHECK(format == kSpeechSetFormat, header.where("format"), "expected \"", kSpeechSetFormat, "\", found \"",
-                format, "\"");
-  const int64_t version = header.integer("version", 0);
-  TESSERA_CHECK(version == kSpeechSetVersion, header.where("version"), "expected ", kSpeechSetVersion, ", found ",
-                version);
+  const Header header = read_config<Header>(load_config_source(header_path));
   SpeechSet set;
-  set.sample_rate_ = header.integer("sample_rate", 1);
-  JsonFields splits = header.object("splits");
-  int64_t expected = 0;
-  for (const char* name : kSplits) {
-    const int64_t count = splits.integer(name, 0);
-    if (name == split) expected = count;
-  }
-  splits.check_all_read();
-  const std::vector<std::string> held_out = header.strings("held_out_voices");
-  header.integer("seed", 0);
-  header.check_all_read();
+  set.sample_rate_ = header.sample_rate;
+  const int64_t expected = header.splits.at(split);
+  const std::vector<std::string>& held_out = header.held_out_voices;
 
   // valid and test measure voices never trained on, so the manifest must keep to that.
   const bool needs_held_out = split != "train";
@@ -71,23 +84,14 @@ SpeechSet SpeechSet::load(const std::string& dir, const std::string& split) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string where = str(manifest_path, ": line ", i + 1);
     TESSERA_CHECK(!lines[i].empty(), where, ": empty line: expected one JSON object per clip");
-    JsonFields fields(parse_json(lines[i], where), where, "");
-    SpeechClip clip;
-    const std::string audio = fields.string("audio");
-    TESSERA_CHECK(!audio.empty() && std::filesystem::path(audio).is_relative(), fields.where("audio"),
-                  "expected a path relative to the set's folder, found \"", audio, "\"");
-    clip.audio_path = (std::filesystem::path(dir) / audio).string();
-    clip.text = fields.string("text");
-    TESSERA_CHECK(!clip.text.empty(), fields.where("text"), "expected the spoken text, found \"\"");
-    clip.voice = fields.string("voice");
+    const nlohmann::json line = nlohmann::json::parse(lines[i], nullptr, false);
+    TESSERA_CHECK(!line.is_discarded(), where, ": not valid JSON: ", lines[i].substr(0, 80));
+    SpeechClip clip = read_config<ClipLine>(config_source(line, where)).clip;
     const bool is_held_out = std::find(held_out.begin(), held_out.end(), clip.voice) != held_out.end();
-    TESSERA_CHECK(is_held_out == needs_held_out, fields.where("voice"), "\"", clip.voice, "\" is ",
+    TESSERA_CHECK(is_held_out == needs_held_out, where, ": field 'voice': \"", clip.voice, "\" is ",
                   is_held_out ? "" : "not ", "one of the held-out voices of ", header_path, ", but the ", split,
                   " split is spoken ", needs_held_out ? "only by" : "never by", " them");
-    clip.speed = fields.integer("speed", 1);
-    clip.pitch = fields.integer("pitch", 0);
-    TESSERA_CHECK(clip.pitch <= 99, fields.where("pitch"), "expected espeak-ng's 0 to 99, found ", clip.pitch);
-    fields.check_all_read();
+    clip.audio_path = (std::filesystem::path(dir) / clip.audio_path).string();
     set.clips_.push_back(std::move(clip));
   }
   TESSERA_CHECK(set.size() == expected, manifest_path, ": expected ", expected, " clips (field 'splits.", split,

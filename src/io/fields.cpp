@@ -29,7 +29,7 @@ std::string bounds(const IntegerRule& r) {
   return "";
 }
 
-std::string describe(const IntegerRule& r) { return "an integer" + bounds(r); }
+std::string describe(const IntegerRule& r) { return r.min == r.max ? str(r.min) : "an integer" + bounds(r); }
 
 std::string describe(const NumberRule& r) {
   const bool low = std::isfinite(r.min), high = std::isfinite(r.max);

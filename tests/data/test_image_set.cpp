@@ -106,13 +106,14 @@ TEST_F(ImageSetTest, SidecarFieldsAreChecked) {
   expect_field_error("channels", 5, {"field 'channels'", "[1, 4]", "found 5"});
   expect_field_error("height", "2", {"field 'height'", "expected an integer", "found \"2\""});
   expect_field_error("count", -1, {"field 'count'", "found -1"});
+  expect_field_error("colour", true, {sidecar(), "field 'colour': unknown field (a typo?)"});
   expect_field_error("images", "absent.u8", {dir.path("absent.u8"), "cannot read the images named by", sidecar()});
 
   sidecar_json.erase("width");
   write_sidecar();
-  expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "field 'width': missing"});
+  expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "field 'width': expected an integer in [1, 65536], found nothing"});
   write_bytes(sidecar(), "{\"format\": ");
-  expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "not a valid JSON"});
+  expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "not valid JSON"});
   expect_error([&] { ImageSet::load(dir.path("other.json")); }, {dir.path("other.json"), "No such file"});
 }
 

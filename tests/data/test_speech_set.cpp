@@ -82,7 +82,7 @@ TEST_F(SpeechSetTest, BadLinesNameTheFileTheLineAndTheField) {
                {manifest() + ": line 2: field 'speed': expected an integer >= 1, found \"fast\""});
   second_line(R"({"audio": "wav/b.wav", "text": "bag", "voice": "en-us+m1", "speed": 130, "pitch": 120})");
   expect_error([&] { SpeechSet::load(root(), "train"); },
-               {manifest() + ": line 2: field 'pitch': expected espeak-ng's 0 to 99, found 120"});
+               {manifest() + ": line 2: field 'pitch': expected an integer in [0, 99], found 120"});
   second_line(R"({"audio": "/etc/b.wav", "text": "bag", "voice": "en-us+m1", "speed": 130, "pitch": 1})");
   expect_error([&] { SpeechSet::load(root(), "train"); },
                {manifest() + ": line 2: field 'audio': expected a path relative to the set's folder"});
