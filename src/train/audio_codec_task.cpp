@@ -4,8 +4,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include "autograd/elementwise.h"
-#include "autograd/losses.h"
 #include "codecs/audio/log_mels.h"
 #include "core/progress.h"
 #include "data/random_state.h"
@@ -16,14 +14,6 @@ namespace tessera::train {
 
 namespace fs = std::filesystem;
 using codecs::Spectrogram;
-
-void AudioCodecTaskConfig::defaults(LoopConfig& loop) const {
-  loop.optimization.weight_decay = 0;
-  loop.optimization.beta2 = 0.99;
-  loop.eval_every = 0;
-  loop.checkpoint_every = 1000;
-  loop.log_every = 50;
-}
 
 void AudioCodecTaskConfig::fields(Fields& f) {
   f.section("codec", [&](Fields& c) { codec.fields(c); }, true);
@@ -38,10 +28,7 @@ void AudioCodecTaskConfig::fields(Fields& f) {
                 str("a multiple of the ", codec.frames_per_code(), " mel frames of one code frame"), crop_frames);
       },
       true);
-  f.section("loss", [&](Fields& l) {
-    l.number("l1", l1, {.min = 0});
-    l.number("l2", l2, {.min = 0});
-  });
+  loss.fields(f);
   f.section("eval", [&](Fields& e) { e.integer("clips", eval_clips, {.min = 0}); });
 }
 
@@ -163,7 +150,7 @@ class AudioCodecTask : public Task {
     ++window_batches_;
     const int32_t* ids = r.ids.data<int32_t>();
     for (int64_t i = 0; i < r.ids.numel(); ++i) used_[ids[i]] = 1;
-    return scale(l1_loss(r.mel, mel), static_cast<float>(c_.l1)) + scale(mse_loss(r.mel, mel), static_cast<float>(c_.l2));
+    return c_.loss(r.mel, mel);
   }
 
   // The log-mel L1 in nats of the training crops, and each stage's share of its codes used.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codecs/audio/audio_codec.h"
+#include "train/codec_training.h"
 #include "train/recipe.h"
 
 namespace tessera::train {
@@ -31,10 +32,10 @@ struct AudioCodecTaskConfig : TaskConfig {
   codecs::AudioCodecConfig codec;
   std::string data_dir, train_split = "train", valid_split = "valid";
   int64_t crop_frames = 128;
-  double l1 = 1.0, l2 = 1.0;
+  ReconstructionLoss loss;
   int64_t eval_clips = 200;
 
-  void defaults(LoopConfig& loop) const override;
+  void defaults(LoopConfig& loop) const override { codec_loop_defaults(loop); }
   void fields(Fields& f) override;
   std::unique_ptr<Task> make(const LoopConfig& loop, std::FILE* out) const override;
 };

@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "autograd/elementwise.h"
-#include "autograd/losses.h"
 #include "core/progress.h"
 #include "data/image_set.h"
 #include "data/random_state.h"
@@ -18,14 +17,6 @@
 namespace tessera::train {
 
 namespace fs = std::filesystem;
-
-void ImageCodecTaskConfig::defaults(LoopConfig& loop) const {
-  loop.optimization.weight_decay = 0;
-  loop.optimization.beta2 = 0.99;
-  loop.eval_every = 0;
-  loop.checkpoint_every = 1000;
-  loop.log_every = 50;
-}
 
 void ImageCodecTaskConfig::fields(Fields& f) {
   f.section("codec", [&](Fields& c) { codec.fields(c); }, true);
@@ -38,10 +29,7 @@ void ImageCodecTaskConfig::fields(Fields& f) {
         d.boolean("flip", flip);
       },
       true);
-  f.section("loss", [&](Fields& l) {
-    l.number("l1", l1, {.min = 0});
-    l.number("l2", l2, {.min = 0});
-  });
+  loss.fields(f);
   f.section("eval", [&](Fields& e) { e.integer("images", eval_images, {.min = 0}); });
   f.section("codebook", [&](Fields& k) {
     k.integer("keep_codes", keep_codes, {.min = 0});
@@ -91,6 +79,14 @@ void flip_some(Tensor& images, Rng& rng) {
   }
 }
 
+// mean (a - b)^2 of two image batches, without gradients.
+double mean_squared_error(const Tensor& a, const Tensor& b) {
+  const float *x = a.data<float>(), *y = b.data<float>();
+  double total = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) total += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+  return total / static_cast<double>(a.numel());
+}
+
 // PSNR of [0, 255] pixels from the mean squared error of [-1, 1] ones: 255^2 / (127.5^2 mse) = 4 / mse.
 double psnr_of_unit_mse(double mse) { return 10 * std::log10(4 / std::max(mse, 1e-12)); }
 
@@ -134,10 +130,9 @@ class ImageCodecTask : public Task {
     Tensor images = data::image_batch(train_.array(), order_.next(loop_.optimization.micro_batch_size()));
     if (c_.flip) flip_some(images, flip_rng_);
     const codecs::Reconstruction r = codec_->reconstruct(images, &quantizer_rng_);
-    const Tensor mse = mse_loss(r.images, images);
-    Tensor loss = scale(l1_loss(r.images, images), static_cast<float>(c_.l1)) + scale(mse, static_cast<float>(c_.l2));
+    Tensor loss = c_.loss(r.images, images);
     if (r.loss.defined()) loss = loss + r.loss;
-    window_mse_ += mse.item();
+    window_mse_ += mean_squared_error(r.images, images);
     ++window_batches_;
     const int32_t* ids = r.ids.data<int32_t>();
     for (int64_t i = 0; i < r.ids.numel(); ++i) used_[ids[i]] = 1;

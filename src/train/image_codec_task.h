@@ -25,6 +25,7 @@
 
 #include "codecs/image/image_codec.h"
 #include "data/image_array.h"
+#include "train/codec_training.h"
 #include "train/recipe.h"
 
 namespace tessera::train {
@@ -33,11 +34,11 @@ struct ImageCodecTaskConfig : TaskConfig {
   codecs::ImageCodecConfig codec;
   std::string data_dir, train_split = "train", valid_split = "valid";
   bool flip = false;
-  double l1 = 1.0, l2 = 1.0;
+  ReconstructionLoss loss;
   int64_t eval_images = 1000;
   int64_t keep_codes = 0;
 
-  void defaults(LoopConfig& loop) const override;
+  void defaults(LoopConfig& loop) const override { codec_loop_defaults(loop); }
   void fields(Fields& f) override;
   std::unique_ptr<Task> make(const LoopConfig& loop, std::FILE* out) const override;
 };

@@ -1,5 +1,7 @@
 #include "support/tiny_recipes.h"
 
+#include <regex>
+
 #include "codecs/text_codec.h"
 #include "data/text_corpus.h"
 #include "io/atomic_file.h"
@@ -101,6 +103,15 @@ train::LoopResult TinyRun::train(const std::string& name, const std::vector<std:
     read_log();
     throw;
   }
+}
+
+std::vector<double> logged(const std::string& log, const std::string& field) {
+  std::vector<double> values;
+  const std::regex pattern(R"(\| )" + field + R"( ([0-9.]+))");
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), pattern); it != std::sregex_iterator(); ++it) {
+    values.push_back(std::stod((*it)[1]));
+  }
+  return values;
 }
 
 }  // namespace tessera::testing

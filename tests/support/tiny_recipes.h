@@ -40,4 +40,7 @@ class TinyRun {
   std::string artifact_;
 };
 
+// The numbers after "| <field> " on every line of a training log, in order.
+std::vector<double> logged(const std::string& log, const std::string& field);
+
 }  // namespace tessera::testing

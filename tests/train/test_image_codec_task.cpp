@@ -18,16 +18,8 @@ namespace {
 
 using testing::smooth_blobs;
 using testing::tiny_codec_config;
+using testing::logged;
 using testing::TinyRun;
-
-std::vector<double> logged(const std::string& log, const char* field) {
-  std::vector<double> values;
-  const std::regex pattern(std::string(R"(\| )") + field + R"( ([0-9.]+))");
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), pattern); it != std::sregex_iterator(); ++it) {
-    values.push_back(std::stod((*it)[1]));
-  }
-  return values;
-}
 
 class ImageCodecTaskTest : public ::testing::Test {
  protected:

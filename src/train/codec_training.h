@@ -1,0 +1,24 @@
+#pragma once
+// What the two codec tasks share: their defaults for the shared recipe sections, and their
+// objective, L1 + L2 between a reconstruction and its original, weighted as the recipe's
+// "loss" section says.
+#include "core/tensor.h"
+#include "io/fields.h"
+#include "train/recipe.h"
+
+namespace tessera::train {
+
+// No weight decay, beta2 0.99, held-out evaluation only at the end, a checkpoint every 1000
+// steps, a log line every 50.
+void codec_loop_defaults(LoopConfig& loop);
+
+struct ReconstructionLoss {
+  double l1 = 1.0, l2 = 1.0;
+
+  // "loss": {"l1": 1.0, "l2": 1.0}
+  void fields(Fields& f);
+  // l1 * mean |out - target| + l2 * mean (out - target)^2, a scalar with gradients to `out`.
+  Tensor operator()(const Tensor& out, const Tensor& target) const;
+};
+
+}  // namespace tessera::train
