@@ -92,10 +92,10 @@ bool recover_checkpoint(const std::string& out_dir) {
 
 void save_checkpoint(const std::string& out_dir, const model::ModelConfig& config,
                      const model::Transformer& transformer, const optim::AdamW& optimizer,
-                     const std::map<std::string, std::string>& codec_files, const TrainerState& state) {
+                     const std::vector<const codecs::Codec*>& codecs, const TrainerState& state) {
   const std::string current = checkpoint_dir(out_dir), old = sibling(out_dir, ".old"), fresh = sibling(out_dir, ".new");
   recover_checkpoint(out_dir);
-  model::save_model(fresh, config, transformer, codec_files);
+  model::save_model(fresh, config, transformer, codecs);
   write_safetensors((fs::path(fresh) / "optimizer.safetensors").string(), optimizer.state(),
                     {{"format", "tessera-optimizer"}});
   write_file_atomically((fs::path(fresh) / "trainer.json").string(), state.to_json().dump(2) + "\n");
@@ -113,7 +113,7 @@ TrainerState load_checkpoint(const std::string& out_dir, const model::ModelConfi
                 ": no checkpoint to resume from (train without --resume first)");
   const std::string dir = checkpoint_dir(out_dir);
   const model::ModelConfig saved = model::load_model_config(dir);
-  const std::string difference = first_difference(saved.to_json(), config.to_json());
+  const std::string difference = first_difference(write_config(saved), write_config(config));
   TESSERA_CHECK(difference.empty(), (fs::path(dir) / "config.json").string(),
                 ": the checkpoint holds a different model: ", difference,
                 "; resume with the recipe and codec it was trained with, or train into a new --out directory");

@@ -9,11 +9,12 @@
 // into OUT/checkpoint.new, then the old one is renamed to OUT/checkpoint.old, the new one
 // to OUT/checkpoint, and the old one removed. Whoever finds OUT/checkpoint missing but
 // OUT/checkpoint.old present (a crash between the two renames) takes the old one back.
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "codecs/codec.h"
 #include "model/model_config.h"
 #include "model/transformer.h"
 #include "optim/adamw.h"
@@ -39,7 +40,7 @@ bool recover_checkpoint(const std::string& out_dir);
 
 void save_checkpoint(const std::string& out_dir, const model::ModelConfig& config,
                      const model::Transformer& transformer, const optim::AdamW& optimizer,
-                     const std::map<std::string, std::string>& codec_files, const TrainerState& state);
+                     const std::vector<const codecs::Codec*>& codecs, const TrainerState& state);
 
 // Loads the weights and the optimizer state into `transformer` and `optimizer` and returns
 // the trainer state. A checkpoint of a different model (architecture, vocabulary) is

@@ -228,7 +228,7 @@ model::ModelConfig TrainConfig::model_config(const codecs::TextCodec& codec) con
   c.transformer = model;
   c.context_length = context_length;
   c.vocabulary = data::text_vocabulary(codec);
-  c.codecs["text"] = "text.model";
+  c.add_codec(codec);
   c.finalize(source);
   return c;
 }

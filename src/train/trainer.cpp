@@ -46,7 +46,6 @@ class Trainer {
         c_(validated(options.config)),
         codec_(codecs::TextCodec::load(options.text_codec)),
         model_config_(c_.model_config(codec_)),
-        codec_files_{{"text.model", codec_.serialized()}},
         init_rng_(c_.seed),
         model_(model_config_.transformer, init_rng_),
         optimizer_(model_.named_parameters(), {c_.beta1, c_.beta2, 1e-8f, c_.weight_decay}),
@@ -163,7 +162,7 @@ class Trainer {
     state.best_valid_loss = best_valid_loss_;
     state.config_fingerprint = fingerprint(c_.to_json());
     state.threads = num_threads();
-    save_checkpoint(o_.out_dir, model_config_, model_, optimizer_, codec_files_, state);
+    save_checkpoint(o_.out_dir, model_config_, model_, optimizer_, {&codec_}, state);
     last_checkpoint_step_ = step_;
   }
 
@@ -173,7 +172,7 @@ class Trainer {
     bar.finish();
     const std::string checkpoint = checkpoint_dir(o_.out_dir);
     if (outcome == TrainOutcome::finished) {
-      model::save_model(o_.out_dir, model_config_, model_, codec_files_);
+      model::save_model(o_.out_dir, model_config_, model_, {&codec_});
       std::fprintf(o_.out, "done: %lld steps, %s this session; valid loss %.4f (best %.4f); model in %s\n",
                    static_cast<long long>(step_), format_duration(seconds_since(session_start)).c_str(),
                    valid_loss_, *best_valid_loss_, o_.out_dir.c_str());
@@ -195,7 +194,6 @@ class Trainer {
   TrainConfig c_;
   codecs::TextCodec codec_;
   model::ModelConfig model_config_;
-  std::map<std::string, std::string> codec_files_;
   Rng init_rng_;
   model::Transformer model_;
   optim::AdamW optimizer_;

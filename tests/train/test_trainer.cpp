@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "codecs/text_codec.h"
 #include "model/model_dir.h"
 #include "support/expect_error.h"
 #include "support/tiny_training.h"
@@ -96,7 +97,7 @@ TEST_F(TrainerTest, OutputIsAModelDirectoryAndCheckpointsLeaveNoTemporaryFiles) 
   const model::LoadedModel loaded = model::load_model(tiny.out("run"));
   EXPECT_EQ(loaded.config.context_length, 16);
   EXPECT_EQ(loaded.config.vocabulary.text_size, 300);
-  ASSERT_TRUE(loaded.text.has_value());
+  EXPECT_EQ(loaded.codecs.get<codecs::TextCodec>(codecs::Modality::text).vocab_size(), 300);
   const nlohmann::json state = nlohmann::json::parse(read_file(tiny.out("run/checkpoint/trainer.json")));
   EXPECT_EQ(state["step"], 20);
   EXPECT_EQ(state["data"]["sampling"], "random");
