@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "codecs/text_stream.h"
 #include "model/model_dir.h"
+#include "model/prompt.h"
 
 namespace tessera::cli {
 
@@ -33,9 +34,9 @@ void run_generate(const GenerateArgs& args) {
   const model::LoadedModel m = model::load_model(args.model);
   const codecs::TextCodec& text = m.codecs.get<codecs::TextCodec>(codecs::Modality::text);
   const codecs::Vocabulary& vocab = m.config.vocabulary;
-  const std::vector<int32_t> text_ids = text.encode(args.prompt);
-  std::vector<int32_t> prompt = {vocab.control("<bos>")};
-  for (int32_t id : text_ids) prompt.push_back(vocab.to_global(codecs::Modality::text, id));
+  const std::vector<int32_t> prompt = model::text_prompt(vocab, text, args.prompt);
+  std::vector<int32_t> text_ids;  // the codec's own ids after <bos>, which the printed stream continues
+  for (size_t i = 1; i < prompt.size(); ++i) text_ids.push_back(static_cast<int32_t>(vocab.to_local(prompt[i]).second));
   const auto P = static_cast<int64_t>(prompt.size());
   TESSERA_CHECK(P <= m.config.context_length, "the prompt is ", P, " tokens (<bos> and ", text_ids.size(),
                 " text tokens), longer than the model's context length of ", m.config.context_length, " tokens");
