@@ -1,9 +1,16 @@
-// `tessera score` as a user runs it.
+// `tessera score` as a user runs it, and docs/format.md checked from outside: a Python
+// reading of the model folder that shares no code with Tessera
+// (tests/model/check_format.py) must compute the log-probabilities `tessera score` prints,
+// for a tied and an untied head, and must notice a weight changed behind its back.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 #include "support/run_tessera.h"
 #include "support/temp_dir.h"
 #include "support/tiny_model.h"
@@ -11,9 +18,14 @@
 namespace tessera::testing {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int64_t kContext = 64;
+// Absolute, in natural-log units: the float32 engine against a float64 reading. These
+// models' logits reach about 10 and their largest difference is about 7e-6; nudging one
+// weight by 0.01 moves values by up to 1.6e-2.
+constexpr const char* kTolerance = "3e-5";
 
 class ScoreCli : public ::testing::Test {
  protected:
@@ -22,14 +34,34 @@ class ScoreCli : public ::testing::Test {
     TinyModelOptions tied;
     tied.context_length = kContext;
     write_tiny_model(tmp_->path("tied"), tied);
+    TinyModelOptions untied = tied;
+    untied.tied_embeddings = false;
+    untied.seed = 6;
+    write_tiny_model(tmp_->path("untied"), untied);
   }
   static void TearDownTestSuite() { delete tmp_; }
 
-  // The JSON `tessera score` prints for `arguments`.
-  static json score(const std::string& arguments) {
+  // The JSON `tessera score` prints for `arguments`, also saved as `name` for the checker.
+  static json score(const std::string& arguments, const std::string& name = "score.json") {
     const CliRun r = run_tessera("score " + arguments);
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    write_file_atomically(tmp_->path(name), r.output);
     return json::parse(r.output);
+  }
+  static CliRun check_format(const std::string& model, const std::string& score_file) {
+    return run_command(std::string("/usr/bin/python3 ") + TESSERA_SOURCE_DIR + "/tests/model/check_format.py " +
+                       model + " " + tmp_->path(score_file) + " --tolerance " + kTolerance);
+  }
+  // A whole context of ids from every range of the vocabulary (text and control), <bos> first.
+  static std::string spread_ids() {
+    std::string ids = "300";
+    uint64_t state = 7;
+    for (int64_t i = 1; i < kContext; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      ids += ' ';
+      ids += std::to_string((state >> 33) % 311);
+    }
+    return ids;
   }
   static TempDir* tmp_;
 };
@@ -102,6 +134,49 @@ TEST_F(ScoreCli, RefusesBadInput) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_TRUE(contains(help.output, "--top-k")) << help.output;
   EXPECT_TRUE(contains(help.output, "docs/format.md")) << help.output;
+}
+
+// The outside reading agrees with the engine on a whole context of ids and on a prompt,
+// with either head.
+TEST_F(ScoreCli, AReadingOfDocsFormatAgrees) {
+  for (const std::string model : {"tied", "untied"}) {
+    SCOPED_TRACE(model);
+    score(tmp_->path(model) + " --top-k 3 --ids '" + spread_ids() + "'", model + ".json");
+    const CliRun ids = check_format(tmp_->path(model), model + ".json");
+    std::printf("%s head: %s", model.c_str(), ids.output.c_str());  // the margin, for the log
+    EXPECT_EQ(ids.exit_code, 0) << ids.output;
+    EXPECT_TRUE(contains(ids.output, ": agree")) << ids.output;
+    score(tmp_->path(model) + " --top-k 3 --prompt 'a small bird sings over the river, 42.'", model + ".prompt.json");
+    const CliRun prompt = check_format(tmp_->path(model), model + ".prompt.json");
+    EXPECT_EQ(prompt.exit_code, 0) << prompt.output;
+  }
+}
+
+// The negative controls: the same comparison fails when the folder it reads differs from the
+// one that was scored, by one weight or by the RoPE base, so its agreement means something.
+TEST_F(ScoreCli, TheOutsideCheckNoticesAChangedModel) {
+  score(tmp_->path("untied") + " --top-k 3 --ids '" + spread_ids() + "'", "original.json");
+
+  const std::string nudged = tmp_->path("nudged");
+  fs::copy(tmp_->path("untied"), nudged, fs::copy_options::recursive);
+  Safetensors weights = read_safetensors(nudged + "/model.safetensors");
+  for (auto& [name, tensor] : weights.tensors) {
+    if (name == "blocks.1.mlp.down.weight") tensor.data<float>()[0] += 0.01f;
+  }
+  write_safetensors(nudged + "/model.safetensors", weights.tensors, weights.metadata);
+  const CliRun weight = check_format(nudged, "original.json");
+  std::printf("one weight nudged: %s", weight.output.c_str());
+  EXPECT_EQ(weight.exit_code, 1) << weight.output;
+  EXPECT_TRUE(contains(weight.output, "mismatch: ")) << weight.output;
+
+  const std::string rotated = tmp_->path("rotated");
+  fs::copy(tmp_->path("untied"), rotated, fs::copy_options::recursive);
+  json config = json::parse(read_file(rotated + "/config.json"));
+  config["architecture"]["rope_theta"] = 5000;
+  write_file_atomically(rotated + "/config.json", config.dump(2));
+  const CliRun theta = check_format(rotated, "original.json");
+  std::printf("rope_theta changed: %s", theta.output.c_str());
+  EXPECT_EQ(theta.exit_code, 1) << theta.output;
 }
 
 }  // namespace
