@@ -10,6 +10,7 @@ void add_data_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
+void add_score_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "codecs/text_stream.h"
 #include "model/model_dir.h"
+#include "model/prompt.h"
 
 namespace tessera::cli {
 
@@ -31,12 +32,11 @@ void print(const std::string& text) {
 
 void run_generate(const GenerateArgs& args) {
   const model::LoadedModel m = model::load_model(args.model);
-  TESSERA_CHECK(m.text.has_value(), args.model, ": the model has no text codec (config.json field 'codecs.text'), ",
-                "so it cannot read a text prompt");
+  const codecs::TextCodec& text = m.codecs.get<codecs::TextCodec>(codecs::Modality::text);
   const codecs::Vocabulary& vocab = m.config.vocabulary;
-  const std::vector<int32_t> text_ids = m.text->encode(args.prompt);
-  std::vector<int32_t> prompt = {vocab.control("<bos>")};
-  for (int32_t id : text_ids) prompt.push_back(vocab.to_global(codecs::Modality::text, id));
+  const std::vector<int32_t> prompt = model::text_prompt(vocab, text, args.prompt);
+  std::vector<int32_t> text_ids;  // the codec's own ids after <bos>, which the printed stream continues
+  for (size_t i = 1; i < prompt.size(); ++i) text_ids.push_back(static_cast<int32_t>(vocab.to_local(prompt[i]).second));
   const auto P = static_cast<int64_t>(prompt.size());
   TESSERA_CHECK(P <= m.config.context_length, "the prompt is ", P, " tokens (<bos> and ", text_ids.size(),
                 " text tokens), longer than the model's context length of ", m.config.context_length, " tokens");
@@ -52,7 +52,7 @@ void run_generate(const GenerateArgs& args) {
   for (int64_t i = 0; i < args.samples; ++i) {
     if (args.samples > 1) print(str(i ? "\n" : "", "--- sample ", i + 1, " of ", args.samples, " ---\n"));
     options.sampling.seed = args.sampling.seed + static_cast<uint64_t>(i);
-    auto stream = std::make_unique<codecs::TextStream>(*m.text, text_ids);
+    auto stream = std::make_unique<codecs::TextStream>(text, text_ids);
     codecs::StopStrings stops(args.stop);
     const model::GenerateResult r =
         model::generate(*m.transformer, m.config.context_length, prompt, options, [&](int32_t id) {
@@ -60,7 +60,7 @@ void run_generate(const GenerateArgs& args) {
             print(stops.push(stream->push(id)));
           } else {  // a control token, shown by name
             print(stops.push(stream->flush() + vocab.describe(id)));
-            stream = std::make_unique<codecs::TextStream>(*m.text, std::vector<int32_t>{});
+            stream = std::make_unique<codecs::TextStream>(text, std::vector<int32_t>{});
           }
           return !stops.stopped();
         });

@@ -1,6 +1,7 @@
-// `tessera info PATH`: what a model directory holds, read from config.json alone (no
-// weights are loaded, so it is instant for any size): architecture, parameter counts,
-// the vocabulary's layout, the codec files and every file's size. Given a codec file (image
+// `tessera info PATH`: what a model directory holds, read from config.json and the codec
+// files (the weights are not loaded, so it is instant for any size): architecture, parameter
+// counts, the vocabulary's layout, each codec (file, kind, id range, what it codes) and
+// every file's size. Given a codec file (image
 // or audio) instead, what that codec is: its kind, vocabulary, codes per image or tokens
 // per second, and parameters.
 #include <algorithm>
@@ -76,8 +77,18 @@ void print_vocabulary(const codecs::Vocabulary& v) {
   std::printf("  control tokens: %s\n", controls.c_str());
 }
 
+void print_codecs(const model::ModelConfig& c, const codecs::CodecRegistry& registry) {
+  std::printf("codecs:%s\n", c.codecs.empty() ? " none" : "");
+  for (const auto& [modality, entry] : c.codecs) {
+    const std::string ids = str("[", entry.first, ", ", entry.end, ")");
+    std::printf("  %-8s %-18s %-20s %-16s %s\n", codecs::modality_name(modality), entry.file.c_str(),
+                entry.kind.c_str(), ids.c_str(), registry.at(modality).description().c_str());
+  }
+}
+
 void run_info(const std::string& dir) {
   const model::ModelConfig c = model::load_model_config(dir);
+  const codecs::CodecRegistry registry = model::load_model_codecs(dir, c);
   const model::TransformerConfig& t = c.transformer;
   std::printf("model: %s\n", dir.c_str());
   std::printf(
@@ -89,8 +100,7 @@ void run_info(const std::string& dir) {
   std::printf("context length: %lld tokens\n", static_cast<long long>(c.context_length));
   print_parameters(t);
   print_vocabulary(c.vocabulary);
-  std::printf("codecs:%s\n", c.codecs.empty() ? " none" : "");
-  for (const auto& [modality, file] : c.codecs) std::printf("  %-8s %s\n", modality.c_str(), file.c_str());
+  print_codecs(c, registry);
   std::vector<fs::directory_entry> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.is_regular_file()) files.push_back(entry);
@@ -149,14 +159,14 @@ void run_info_on(const std::string& path) {
   const Safetensors file = read_safetensors(path);
   const auto format = file.metadata.find("format");
   const std::string found = format == file.metadata.end() ? "" : format->second;
-  if (found == "tessera-image-codec") {
+  if (found == codecs::ImageCodec::kKind) {
     describe_image_codec(path);
-  } else if (found == "tessera-audio-codec") {
+  } else if (found == codecs::AudioCodec::kKind) {
     describe_audio_codec(path);
   } else {
     fail(path, ": not a model directory, nor a codec file: metadata field 'format' is ",
          found.empty() ? "missing" : "\"" + found + "\"",
-         ", expected \"tessera-image-codec\" or \"tessera-audio-codec\"");
+         ", expected \"", codecs::ImageCodec::kKind, "\" or \"", codecs::AudioCodec::kKind, "\"");
   }
 }
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_train_command(app);
   tessera::cli::add_info_command(app);
   tessera::cli::add_generate_command(app);
+  tessera::cli::add_score_command(app);
   tessera::cli::add_plot_command(app);
   app.require_subcommand(0, 1);
   try {

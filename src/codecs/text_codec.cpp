@@ -130,7 +130,7 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
   TESSERA_CHECK(status.ok(), corpus_path, ": cannot train a text codec with vocab_size ", options.vocab_size,
                 ": ", sentencepiece_message(status, "SentencePiece failed without saying why"));
   TextCodec codec = from_bytes(bytes, model_path);
-  write_file_atomically(model_path, codec.serialized());
+  codec.save(model_path);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log_info("text codec: ", codec.vocab_size(), "-piece BPE trained on ", sample.lines.size(), " of ",
            sample.total_lines, " lines of ", corpus_path, " in ", format_duration(seconds),
@@ -193,5 +193,9 @@ std::string TextCodec::piece(int32_t id) const {
 }
 
 int64_t TextCodec::vocab_size() const { return processor_->GetPieceSize(); }
+
+std::string TextCodec::description() const { return str("SentencePiece BPE, ", vocab_size(), " pieces, byte fallback"); }
+
+void TextCodec::save(const std::string& path) const { write_file_atomically(path, bytes_); }
 
 }  // namespace tessera::codecs

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codecs/codec.h"
+
 namespace sentencepiece {
 class SentencePieceProcessor;
 }
@@ -26,8 +28,10 @@ struct TextCodecTrainOptions {
   uint64_t seed = 1;
 };
 
-class TextCodec {
+class TextCodec : public Codec {
  public:
+  static constexpr const char* kKind = "sentencepiece";
+
   // Trains on a text file (one sentence or document per line) and writes the model file
   // to `model_path` atomically. Errors name the corpus or the option at fault.
   static TextCodec train(const std::string& corpus_path, const TextCodecTrainOptions& options,
@@ -39,12 +43,17 @@ class TextCodec {
 
   TextCodec(TextCodec&&) noexcept;
   TextCodec& operator=(TextCodec&&) noexcept;
-  ~TextCodec();
+  ~TextCodec() override;
 
   std::vector<int32_t> encode(std::string_view text) const;  // local ids
   std::string decode(std::span<const int32_t> ids) const;     // throws on an id out of range
   std::string piece(int32_t id) const;                        // the piece's text, for display
-  int64_t vocab_size() const;
+
+  Modality modality() const override { return Modality::text; }
+  std::string kind() const override { return kKind; }
+  int64_t vocab_size() const override;
+  std::string description() const override;  // "SentencePiece BPE, 4096 pieces, byte fallback"
+  void save(const std::string& path) const override;
   const std::string& serialized() const { return bytes_; }  // the model file's bytes
 
  private:

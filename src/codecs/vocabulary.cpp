@@ -1,6 +1,5 @@
 #include "codecs/vocabulary.h"
 
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.h"
@@ -73,42 +72,17 @@ std::string Vocabulary::describe(int32_t global) const {
   return str("<", modality_name(m), ":", local, ">");
 }
 
-nlohmann::json Vocabulary::to_json() const {
-  return {{"text", text_size}, {"control", control_tokens}, {"image", image_size}, {"audio", audio_size}};
-}
-
-namespace {
-
-int64_t read_size(const nlohmann::json& j, const char* key, const std::string& source, const std::string& field) {
-  TESSERA_CHECK(j.contains(key), source, ": field '", field, ".", key, "': expected a count, found nothing");
-  const nlohmann::json& v = j.at(key);
-  TESSERA_CHECK(v.is_number_integer() && v.get<int64_t>() >= 0, source, ": field '", field, ".", key,
-                "': expected a non-negative integer, found ", v.dump());
-  return v.get<int64_t>();
-}
-
-}  // namespace
-
-Vocabulary Vocabulary::from_json(const nlohmann::json& j, const std::string& source, const std::string& field) {
-  TESSERA_CHECK(j.is_object(), source, ": field '", field, "': expected an object, found ", j.dump());
-  Vocabulary v;
-  v.text_size = read_size(j, "text", source, field);
-  v.image_size = read_size(j, "image", source, field);
-  v.audio_size = read_size(j, "audio", source, field);
-  TESSERA_CHECK(j.contains("control") && j.at("control").is_array(), source, ": field '", field,
-                ".control': expected a list of token names, found ",
-                j.contains("control") ? j.at("control").dump() : std::string("nothing"));
-  v.control_tokens.clear();
+void Vocabulary::fields(Fields& f) {
+  constexpr int64_t kMaxIds = INT32_MAX;  // ids are i32 everywhere: shards, batches, the embedding
+  f.integer("text", text_size, {.min = 0, .max = kMaxIds, .required = true});
+  f.strings("control", control_tokens, true);
   std::set<std::string> seen;
-  for (const auto& t : j.at("control")) {
-    TESSERA_CHECK(t.is_string(), source, ": field '", field, ".control': expected token names, found ", t.dump());
-    TESSERA_CHECK(seen.insert(t.get<std::string>()).second, source, ": field '", field,
-                  ".control': token ", t.dump(), " appears twice");
-    v.control_tokens.push_back(t.get<std::string>());
+  for (const std::string& name : control_tokens) {
+    f.check(seen.insert(name).second, "control", "distinct token names", str("\"", name, "\" twice"));
   }
-  TESSERA_CHECK(v.total() <= INT32_MAX, source, ": field '", field, "': the vocabulary holds ", v.total(),
-                " ids, more than 32-bit ids can address");
-  return v;
+  f.integer("image", image_size, {.min = 0, .max = kMaxIds, .required = true});
+  f.integer("audio", audio_size, {.min = 0, .max = kMaxIds, .required = true});
+  f.check(total() <= kMaxIds, "audio", str("at most ", kMaxIds, " ids in all (32-bit ids)"), str(total(), " in all"));
 }
 
 }  // namespace tessera::codecs

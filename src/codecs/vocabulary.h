@@ -9,11 +9,12 @@
 // stored in the model's config.json, so a model keeps the layout it was trained with even
 // when later work adds control tokens or codecs.
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "io/fields.h"
 
 namespace tessera::codecs {
 
@@ -48,10 +49,9 @@ struct Vocabulary {
   // ids are the text codec's business and print as "<text:42>".
   std::string describe(int32_t global) const;
 
-  // {"text": N, "control": [...], "image": N, "audio": N}
-  nlohmann::json to_json() const;
-  // `source` and `field` (the JSON path of `j`) name the place in errors.
-  static Vocabulary from_json(const nlohmann::json& j, const std::string& source, const std::string& field);
+  // {"text": N, "control": [...], "image": N, "audio": N}, every field required; the control
+  // names distinct, the total within 32-bit ids.
+  void fields(Fields& f);
 };
 
 }  // namespace tessera::codecs

@@ -1,112 +1,116 @@
 #include "model/model_config.h"
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
+#include "codecs/codec_registry.h"
 #include "core/error.h"
 
 namespace tessera::model {
 
-nlohmann::json ModelConfig::to_json() const {
-  const TransformerConfig& t = transformer;
-  return {{"format", "tessera-model"},
-          {"version", kModelFormatVersion},
-          {"architecture",
-           {{"dim", t.dim},
-            {"n_layers", t.n_layers},
-            {"n_heads", t.n_heads},
-            {"hidden", t.hidden},
-            {"qk_norm", t.qk_norm},
-            {"tied_embeddings", t.tied_embeddings},
-            {"rope_theta", t.rope_theta},
-            {"norm_eps", t.norm_eps},
-            {"init_std", t.init_std},
-            {"context_length", context_length}}},
-          {"vocabulary", vocabulary.to_json()},
-          {"codecs", codecs}};
-}
-
 namespace {
 
-// Reads obj[key] as T, naming source and the field's path when it is absent or mistyped.
-struct FieldReader {
-  const nlohmann::json& obj;
-  const std::string& source;
-  std::string path;
+using codecs::Modality;
 
-  const nlohmann::json& at(const char* key, const char* expected) const {
-    TESSERA_CHECK(obj.contains(key), source, ": field '", path, key, "': expected ", expected, ", found nothing");
-    return obj.at(key);
-  }
-  int64_t positive_int(const char* key) const {
-    const nlohmann::json& v = at(key, "a positive integer");
-    TESSERA_CHECK(v.is_number_integer() && v.get<int64_t>() > 0, source, ": field '", path, key,
-                  "': expected a positive integer, found ", v.dump());
-    return v.get<int64_t>();
-  }
-  bool boolean(const char* key) const {
-    const nlohmann::json& v = at(key, "true or false");
-    TESSERA_CHECK(v.is_boolean(), source, ": field '", path, key, "': expected true or false, found ", v.dump());
-    return v.get<bool>();
-  }
-  float positive_float(const char* key) const {
-    const nlohmann::json& v = at(key, "a positive number");
-    TESSERA_CHECK(v.is_number() && v.get<double>() > 0, source, ": field '", path, key,
-                  "': expected a positive number, found ", v.dump());
-    return v.get<float>();
-  }
-};
+std::string range_text(int64_t first, int64_t end) { return str("[", first, ", ", end, "]"); }
+
+// Model folders are copied and moved whole, so a codec file must live inside the folder.
+bool plain_file_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
 
 }  // namespace
 
-ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& source) {
-  TESSERA_CHECK(j.is_object(), source, ": expected a JSON object, found ", j.dump());
-  const FieldReader top{j, source, ""};
-  const nlohmann::json& format = top.at("format", "\"tessera-model\"");
-  TESSERA_CHECK(format == "tessera-model", source, ": field 'format': expected \"tessera-model\", found ",
-                format.dump());
-  const nlohmann::json& version = top.at("version", "a version number");
-  TESSERA_CHECK(version == kModelFormatVersion, source, ": field 'version': expected ", kModelFormatVersion,
-                ", found ", version.dump());
-  const nlohmann::json& arch = top.at("architecture", "an object");
-  TESSERA_CHECK(arch.is_object(), source, ": field 'architecture': expected an object, found ", arch.dump());
-  const FieldReader a{arch, source, "architecture."};
-
-  ModelConfig c;
-  c.transformer.dim = a.positive_int("dim");
-  c.transformer.n_layers = a.positive_int("n_layers");
-  c.transformer.n_heads = a.positive_int("n_heads");
-  c.transformer.hidden = a.positive_int("hidden");
-  c.transformer.qk_norm = a.boolean("qk_norm");
-  c.transformer.tied_embeddings = a.boolean("tied_embeddings");
-  c.transformer.rope_theta = a.positive_float("rope_theta");
-  c.transformer.norm_eps = a.positive_float("norm_eps");
-  c.transformer.init_std = a.positive_float("init_std");
-  c.context_length = a.positive_int("context_length");
-  c.vocabulary = codecs::Vocabulary::from_json(top.at("vocabulary", "an object"), source, "vocabulary");
-
-  const nlohmann::json& files = top.at("codecs", "an object of codec files");
-  TESSERA_CHECK(files.is_object(), source, ": field 'codecs': expected an object of codec files, found ", files.dump());
-  for (const auto& [modality, file] : files.items()) {
-    TESSERA_CHECK(modality == "text" || modality == "image" || modality == "audio", source, ": field 'codecs.",
-                  modality, "': expected one of text, image, audio");
-    TESSERA_CHECK(file.is_string() && !file.get<std::string>().empty() &&
-                      file.get<std::string>().find('/') == std::string::npos,
-                  source, ": field 'codecs.", modality, "': expected a file name inside the model directory, found ",
-                  file.dump());
-    c.codecs[modality] = file.get<std::string>();
+std::string codec_file_name(Modality m) {
+  switch (m) {
+    case Modality::text: return "text.model";
+    case Modality::image: return "image.safetensors";
+    case Modality::audio: return "audio.safetensors";
+    case Modality::control: break;
   }
-  c.finalize(source);
-  return c;
+  fail("model folder: control tokens have no codec file");
+}
+
+void CodecEntry::fields(Fields& f, Modality m) {
+  f.string("file", file, true);
+  f.check(plain_file_name(file), "file", "a file name inside the model folder", str("\"", file, "\""));
+  f.choice("kind", kind, codecs::codec_kinds(m), true);
+  std::vector<int64_t> ids = {first, end};
+  f.integers("ids", ids, {.min = 0, .required = true});
+  std::string found;
+  for (const int64_t id : ids) found += str(found.empty() ? "[" : ", ", id);
+  f.check(ids.size() == 2 && ids[0] < ids[1], "ids", "[first, end] with first < end (the ids first .. end - 1)",
+          found + "]");
+  first = ids[0];
+  end = ids[1];
+}
+
+void ModelConfig::fields(Fields& f) {
+  std::string format = kModelFormat;
+  f.choice("format", format, {kModelFormat}, true);
+  int64_t version = kModelFormatVersion;  // what is written; reading learns the file's
+  f.integer("version", version, {.min = 1, .max = kModelFormatVersion, .required = true});
+  f.section(
+      "architecture",
+      [&](Fields& a) {
+        transformer.fields(a, true);
+        a.integer("context_length", context_length, {.min = 1, .required = true});
+      },
+      true);
+  f.section("vocabulary", [&](Fields& v) { vocabulary.fields(v); }, true);
+  f.check(vocabulary.total() > 0, "vocabulary", "at least one token", "none");
+  transformer.vocab_size = vocabulary.total();
+
+  // Whether an entry of modality m over [first, end) fits the vocabulary, checked as `key` of `c`.
+  const auto check_range = [&](Fields& c, const char* key, Modality m, int64_t first, int64_t end) {
+    const char* name = codecs::modality_name(m);
+    const int64_t offset = vocabulary.offset(m), size = vocabulary.size(m);
+    c.check(size > 0, key, str("no ", name, " codec (the vocabulary has no ", name, " ids)"), range_text(first, end));
+    c.check(first == offset && end == offset + size, key,
+            str(range_text(offset, offset + size), ", the vocabulary's ", name, " range"), range_text(first, end));
+  };
+  f.section(
+      "codecs",
+      [&](Fields& c) {
+        for (const Modality m : codecs::codec_modalities()) {
+          const char* name = codecs::modality_name(m);
+          bool present = codecs.count(m) > 0;
+          if (version == 1) {  // "text": "text.model"
+            std::string file = present ? codecs.at(m).file : "";
+            c.string(name, file);
+            present = !file.empty();
+            if (present && c.reading()) {
+              c.check(plain_file_name(file), name, "a file name inside the model folder", str("\"", file, "\""));
+              const int64_t first = vocabulary.offset(m), end = first + vocabulary.size(m);
+              check_range(c, name, m, first, end);
+              codecs[m] = {file, codecs::codec_kinds(m).front(), first, end};
+            }
+          } else {
+            CodecEntry entry = present ? codecs.at(m) : CodecEntry{};
+            c.optional_section(name, present, [&](Fields& e) {
+              entry.fields(e, m);
+              check_range(e, "ids", m, entry.first, entry.end);
+            });
+            if (present) codecs[m] = entry;
+          }
+          c.check(present || vocabulary.size(m) == 0, name,
+                  str("a codec for the vocabulary's ", vocabulary.size(m), " ", name, " ids"), "none");
+        }
+      },
+      true);
+}
+
+void ModelConfig::add_codec(const codecs::Codec& codec) {
+  const Modality m = codec.modality();
+  const int64_t offset = vocabulary.offset(m), size = vocabulary.size(m);
+  TESSERA_CHECK(size == codec.vocab_size(), "model config: the ", codecs::modality_name(m), " codec (\"",
+                codec.kind(), "\") has ", codec.vocab_size(), " ids, but the vocabulary's ",
+                codecs::modality_name(m), " range holds ", size, " (lay the vocabulary out from the codecs first)");
+  codecs[m] = {codec_file_name(m), codec.kind(), offset, offset + size};
 }
 
 void ModelConfig::finalize(const std::string& source) {
   transformer.vocab_size = vocabulary.total();
-  TESSERA_CHECK(transformer.vocab_size > 0, source, ": field 'vocabulary': expected at least one token, found none");
-  TESSERA_CHECK(transformer.dim % transformer.n_heads == 0, source, ": field 'architecture.n_heads': expected a divisor of dim ",
-                transformer.dim, ", found ", transformer.n_heads);
-  TESSERA_CHECK((transformer.dim / transformer.n_heads) % 2 == 0, source,
-                ": field 'architecture.n_heads': RoPE needs an even head dimension, found dim / n_heads = ",
-                transformer.dim / transformer.n_heads);
+  *this = read_config<ModelConfig>(config_source(write_config(*this), source));
 }
 
 }  // namespace tessera::model

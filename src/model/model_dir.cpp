@@ -1,6 +1,7 @@
 #include "model/model_dir.h"
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -10,6 +11,7 @@
 namespace tessera::model {
 
 namespace fs = std::filesystem;
+using codecs::Modality;
 
 namespace {
 
@@ -24,60 +26,81 @@ void check_directory(const std::string& dir) {
 }
 
 // A file config.json says the model has; its absence is the directory's fault, not the file's.
-std::string required_file(const std::string& dir, const std::string& name, const char* what) {
+std::string required_file(const std::string& dir, const std::string& name, const std::string& what) {
   const std::string path = file_in(dir, name);
   TESSERA_CHECK(fs::exists(path), dir, ": the model directory has no ", name, " (", what, ")");
   return path;
 }
 
+// That `codec` is the one `entry` describes; `config` names the config in errors ("DIR/config.json").
+void check_codec(const codecs::Codec& codec, const CodecEntry& entry, const std::string& config,
+                 const std::string& codec_path) {
+  const std::string field = str("field 'codecs.", codecs::modality_name(codec.modality()));
+  TESSERA_CHECK(codec.kind() == entry.kind, config, ": ", field, ".kind': expected \"", codec.kind(), "\", the kind of ",
+                codec_path, ", found \"", entry.kind, "\"");
+  const int64_t ids = entry.end - entry.first;
+  TESSERA_CHECK(codec.vocab_size() == ids, config, ": ", field, ".ids': expected a range of ", codec.vocab_size(),
+                " ids, the vocabulary of ", codec_path, ", found [", entry.first, ", ", entry.end, "], ", ids,
+                " ids (the codec does not belong to this model)");
+}
+
 }  // namespace
 
 void save_model(const std::string& dir, const ModelConfig& config, const Transformer& transformer,
-                const std::map<std::string, std::string>& codec_files) {
-  fs::create_directories(dir);
-  for (const auto& [modality, file] : config.codecs) {
-    const auto it = codec_files.find(file);
-    TESSERA_CHECK(it != codec_files.end(), "save_model: config names the ", modality, " codec file '", file,
-                  "', but no bytes were given for it");
-    write_file_atomically(file_in(dir, file), it->second);
+                const std::vector<const codecs::Codec*>& codecs) {
+  const std::string where = "save_model " + dir;
+  std::map<Modality, const codecs::Codec*> given;
+  for (const codecs::Codec* codec : codecs) {
+    TESSERA_CHECK(codec != nullptr, where, ": a codec given is null");
+    const char* name = codecs::modality_name(codec->modality());
+    TESSERA_CHECK(config.codecs.count(codec->modality()) > 0, where, ": a codec was given for ", name,
+                  ", but config.codecs has no ", name, " entry (ModelConfig::add_codec adds one)");
+    TESSERA_CHECK(given.emplace(codec->modality(), codec).second, where, ": two codecs were given for ", name);
   }
-  std::map<std::string, std::string> metadata = {{"format", "tessera-model"}};
-  write_safetensors(file_in(dir, "model.safetensors"), transformer.named_parameters(), metadata);
+  for (const auto& [modality, entry] : config.codecs) {
+    const auto it = given.find(modality);
+    TESSERA_CHECK(it != given.end(), where, ": config.codecs names ", entry.file, " for ",
+                  codecs::modality_name(modality), ", but no ", codecs::modality_name(modality), " codec was given");
+    check_codec(*it->second, entry, where + ": the config", "the codec given");
+  }
+  fs::create_directories(dir);
+  for (const auto& [modality, entry] : config.codecs) given.at(modality)->save(file_in(dir, entry.file));
+  write_safetensors(file_in(dir, "model.safetensors"), transformer.named_parameters(), {{"format", kModelFormat}});
   // Last, so a directory with a config.json is a complete model.
-  write_file_atomically(file_in(dir, "config.json"), config.to_json().dump(2) + "\n");
+  write_file_atomically(file_in(dir, "config.json"), write_config(config).dump(2) + "\n");
 }
 
 ModelConfig load_model_config(const std::string& dir) {
   check_directory(dir);
-  const std::string path = file_in(dir, "config.json");
-  const std::string text = read_file(path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(path, ": not valid JSON: ", e.what());
+  return read_config<ModelConfig>(load_config_source(file_in(dir, "config.json")));
+}
+
+codecs::CodecRegistry load_model_codecs(const std::string& dir, const ModelConfig& config) {
+  const std::string config_path = file_in(dir, "config.json");
+  codecs::CodecRegistry registry(dir);
+  for (const auto& [modality, entry] : config.codecs) {
+    const char* name = codecs::modality_name(modality);
+    const std::string path = required_file(dir, entry.file, str("the ", name, " codec named in config.json"));
+    std::unique_ptr<codecs::Codec> codec;
+    try {
+      codec = codecs::load_codec(entry.kind, path);
+    } catch (const Error& e) {
+      fail(e.what(), " (", config_path, " field 'codecs.", name, "' names it as a \"", entry.kind, "\" codec)");
+    }
+    check_codec(*codec, entry, config_path, path);
+    registry.add(std::move(codec));
   }
-  return ModelConfig::from_json(j, path);
+  return registry;
 }
 
 LoadedModel load_model(const std::string& dir) {
-  LoadedModel loaded;
-  loaded.dir = dir;
-  loaded.config = load_model_config(dir);
-  const ModelConfig& config = loaded.config;
-  if (const auto it = config.codecs.find("text"); it != config.codecs.end()) {
-    const std::string path = required_file(dir, it->second, "the text codec named in config.json");
-    loaded.text = codecs::TextCodec::load(path);
-    TESSERA_CHECK(loaded.text->vocab_size() == config.vocabulary.text_size, path, ": the text codec has ",
-                  loaded.text->vocab_size(), " tokens, but ", file_in(dir, "config.json"),
-                  " field 'vocabulary.text' says ", config.vocabulary.text_size,
-                  " (the codec does not belong to this model)");
-  }
+  ModelConfig config = load_model_config(dir);
+  codecs::CodecRegistry registry = load_model_codecs(dir, config);
   const Safetensors weights = read_safetensors(required_file(dir, "model.safetensors", "the weights"));
   Rng unused_init(0);
-  loaded.transformer = std::make_unique<Transformer>(config.transformer, unused_init);
-  loaded.transformer->load_parameters(weights.tensors, weights.source);
-  return loaded;
+  auto transformer = std::make_unique<Transformer>(config.transformer, unused_init);
+  transformer->load_parameters(weights.tensors, weights.source);
+  return {std::move(config), std::move(transformer), std::move(registry), dir};
 }
 
 }  // namespace tessera::model

@@ -91,10 +91,10 @@ class TextTask : public Task {
   }
 
   void save(const std::string& dir) const override {
-    model::save_model(dir, model_config_, *model_, {{"text.model", codec_.serialized()}});
+    model::save_model(dir, model_config_, *model_, {&codec_});
   }
   void load(const std::string& dir) override {
-    check_same_config(model::load_model_config(dir).to_json(), model_config_.to_json(),
+    check_same_config(write_config(model::load_model_config(dir)), write_config(model_config_),
                       (fs::path(dir) / "config.json").string());
     const Safetensors weights = read_safetensors((fs::path(dir) / "model.safetensors").string());
     model_->load_parameters(weights.tensors, weights.source);
@@ -108,7 +108,7 @@ class TextTask : public Task {
     m.transformer = c_.model;
     m.context_length = c_.context_length;
     m.vocabulary = data::text_vocabulary(codec_);
-    m.codecs["text"] = "text.model";
+    m.add_codec(codec_);
     m.finalize(c_.text_codec);
     return m;
   }

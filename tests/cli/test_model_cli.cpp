@@ -1,4 +1,4 @@
-// `tessera info` and `tessera generate` on a small model directory, as a user runs them.
+// `tessera info` and `tessera generate` on a small model folder, as a user runs them.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -48,7 +48,9 @@ TEST_F(ModelCli, InfoDescribesTheModel) {
   EXPECT_TRUE(contains(r.output, "  control       300       11  [300, 311)")) << r.output;
   EXPECT_TRUE(contains(r.output, "  image         311        0  none")) << r.output;
   EXPECT_TRUE(contains(r.output, "<bos>=300 <eos>=301")) << r.output;
-  EXPECT_TRUE(contains(r.output, "  text     text.model")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  text     text.model         sentencepiece        [0, 300)         "
+                                 "SentencePiece BPE, 300 pieces, byte fallback"))
+      << r.output;
   EXPECT_TRUE(contains(r.output, "  model.safetensors ")) << r.output;
   EXPECT_TRUE(contains(r.output, "  config.json ")) << r.output;
 
@@ -56,6 +58,22 @@ TEST_F(ModelCli, InfoDescribesTheModel) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(contains(missing.output, "error: " + tmp_->path("nowhere") + ": no such model directory"))
       << missing.output;
+}
+
+TEST_F(ModelCli, InfoListsEveryCodec) {
+  TinyModelOptions every;
+  every.image_codec = every.audio_codec = true;
+  write_tiny_model(tmp_->path("multimodal"), every);
+  const CliRun r = run_tessera("info " + tmp_->path("multimodal"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "  image         311      125  [311, 436)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "  image    image.safetensors  tessera-image-codec  [311, 436)       "
+                                 "16 x 16 x 1 -> 16 codes of 125 (a 4 x 4 grid, FSQ)"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "  audio    audio.safetensors  tessera-audio-codec  [436, 686)       "
+                                 "16000 Hz, 16 mel bins -> 50 codes/s of 250 (2 residual FSQ stages of 125)"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "  image.safetensors ")) << r.output;
 }
 
 TEST_F(ModelCli, GenerateStreamsAContinuationAndItsSpeed) {
@@ -121,8 +139,10 @@ TEST_F(ModelCli, DamagedModelDirectoriesAreClearErrors) {
   fs::copy_file(other + "/text.model", mismatched + "/text.model", fs::copy_options::overwrite_existing);
   const CliRun m = run_tessera("generate " + mismatched + " --prompt x");
   EXPECT_EQ(m.exit_code, 1) << m.output;
-  EXPECT_TRUE(contains(m.output, mismatched + "/text.model: the text codec has 320 tokens, but")) << m.output;
-  EXPECT_TRUE(contains(m.output, "(the codec does not belong to this model)")) << m.output;
+  EXPECT_TRUE(contains(m.output, "error: " + mismatched + "/config.json: field 'codecs.text.ids': expected a range "
+                                 "of 320 ids, the vocabulary of " + mismatched + "/text.model, found [0, 300], 300 ids "
+                                 "(the codec does not belong to this model)"))
+      << m.output;
 
   const std::string truncated = damaged_copy("truncated-weights");
   fs::resize_file(truncated + "/model.safetensors", fs::file_size(truncated + "/model.safetensors") / 2);

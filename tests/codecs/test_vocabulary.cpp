@@ -79,13 +79,13 @@ TEST(Vocabulary, ControlTokensByName) {
   expect_error([&] { v.control("<video>"); }, {"no control token '<video>'"});
 }
 
-TEST(Vocabulary, JsonRoundTrip) {
+TEST(Vocabulary, FieldsRoundTrip) {
   Vocabulary v = sample_vocabulary();
   v.control_tokens.push_back("<extra>");
-  const nlohmann::json j = v.to_json();
+  const nlohmann::json j = write_config(v);
   EXPECT_EQ(j.at("text"), 4096);
   EXPECT_EQ(j.at("control").size(), v.control_tokens.size());
-  const Vocabulary back = Vocabulary::from_json(nlohmann::json::parse(j.dump()), "config.json", "vocabulary");
+  const Vocabulary back = read_config<Vocabulary>(config_source(nlohmann::json::parse(j.dump()), "config.json"));
   EXPECT_EQ(back.text_size, v.text_size);
   EXPECT_EQ(back.control_tokens, v.control_tokens);
   EXPECT_EQ(back.image_size, v.image_size);
@@ -93,11 +93,13 @@ TEST(Vocabulary, JsonRoundTrip) {
   EXPECT_EQ(back.control("<extra>"), v.control("<extra>"));
 }
 
-TEST(Vocabulary, BadJsonNamesTheFieldAndWhatWasFound) {
-  const nlohmann::json good = sample_vocabulary().to_json();
-  auto parse = [](const nlohmann::json& j) { Vocabulary::from_json(j, "model/config.json", "vocabulary"); };
+TEST(Vocabulary, BadFieldsNameTheFieldAndWhatWasFound) {
+  const nlohmann::json good = write_config(sample_vocabulary());
+  auto parse = [](const nlohmann::json& j) {
+    read_config<Vocabulary>(config_source(j, "model/config.json", "vocabulary"));
+  };
 
-  expect_error([&] { parse(nlohmann::json::array()); }, {"model/config.json", "field 'vocabulary'", "an object"});
+  expect_error([&] { parse(nlohmann::json::array()); }, {"model/config.json", "field 'vocabulary'", "JSON object"});
 
   nlohmann::json missing = good;
   missing.erase("image");
@@ -105,7 +107,7 @@ TEST(Vocabulary, BadJsonNamesTheFieldAndWhatWasFound) {
 
   nlohmann::json wrong_type = good;
   wrong_type["text"] = "4096";
-  expect_error([&] { parse(wrong_type); }, {"'vocabulary.text'", "non-negative integer", "\"4096\""});
+  expect_error([&] { parse(wrong_type); }, {"'vocabulary.text'", "expected an integer in [0, ", "\"4096\""});
 
   nlohmann::json negative = good;
   negative["audio"] = -2;
@@ -113,7 +115,7 @@ TEST(Vocabulary, BadJsonNamesTheFieldAndWhatWasFound) {
 
   nlohmann::json no_list = good;
   no_list["control"] = "<bos>";
-  expect_error([&] { parse(no_list); }, {"'vocabulary.control'", "a list of token names"});
+  expect_error([&] { parse(no_list); }, {"'vocabulary.control'", "a list of strings"});
 
   nlohmann::json not_names = good;
   not_names["control"] = {"<bos>", 7};
@@ -121,11 +123,15 @@ TEST(Vocabulary, BadJsonNamesTheFieldAndWhatWasFound) {
 
   nlohmann::json duplicate = good;
   duplicate["control"] = {"<bos>", "<eos>", "<bos>"};
-  expect_error([&] { parse(duplicate); }, {"'vocabulary.control'", "\"<bos>\" appears twice"});
+  expect_error([&] { parse(duplicate); }, {"'vocabulary.control'", "\"<bos>\" twice"});
+
+  nlohmann::json unknown = good;
+  unknown["video"] = 3;
+  expect_error([&] { parse(unknown); }, {"'vocabulary.video'", "unknown field"});
 
   nlohmann::json huge = good;
-  huge["text"] = int64_t{1} << 32;
-  expect_error([&] { parse(huge); }, {"more than 32-bit ids can address"});
+  huge["text"] = INT32_MAX;
+  expect_error([&] { parse(huge); }, {"ids in all (32-bit ids)"});
 }
 
 }  // namespace

@@ -1,16 +1,30 @@
 #include "support/tiny_model.h"
 
-#include <filesystem>
+#include <memory>
+#include <vector>
 
+#include "codecs/audio/audio_codec.h"
+#include "codecs/image/image_codec.h"
 #include "codecs/text_codec.h"
 #include "model/model_dir.h"
 #include "support/sample_text.h"
+#include "support/synthetic_images.h"
+#include "support/synthetic_mels.h"
 
 namespace tessera::testing {
 
-namespace fs = std::filesystem;
+model::ModelConfig write_tiny_model(const std::string& dir, const TinyModelOptions& o) {
+  write_text(dir + ".corpus.txt", sample_text_corpus(300));
+  codecs::TextCodecTrainOptions train;
+  train.vocab_size = o.text_vocab;
+  train.seed = o.seed;
+  const codecs::TextCodec text = codecs::TextCodec::train(dir + ".corpus.txt", train, dir + ".text.model");
+  Rng rng(o.seed);
+  std::unique_ptr<codecs::ImageCodec> image;
+  std::unique_ptr<codecs::AudioCodec> audio;
+  if (o.image_codec) image = std::make_unique<codecs::ImageCodec>(tiny_codec_config(1, false), rng);
+  if (o.audio_codec) audio = std::make_unique<codecs::AudioCodec>(tiny_audio_codec_config(2), rng);
 
-model::ModelConfig tiny_model_config(const TinyModelOptions& o) {
   model::ModelConfig config;
   config.transformer.dim = 32;
   config.transformer.n_layers = 2;
@@ -19,25 +33,18 @@ model::ModelConfig tiny_model_config(const TinyModelOptions& o) {
   config.transformer.tied_embeddings = o.tied_embeddings;
   config.transformer.init_std = 0.5f;  // peaked logits, so greedy decoding is not a tie-break test
   config.context_length = o.context_length;
-  config.vocabulary.text_size = o.text_vocab;
-  config.codecs["text"] = "text.model";
+  config.vocabulary.text_size = text.vocab_size();
+  config.vocabulary.image_size = image ? image->vocab_size() : 0;
+  config.vocabulary.audio_size = audio ? audio->vocab_size() : 0;
+  std::vector<const codecs::Codec*> codecs = {&text};
+  if (image) codecs.push_back(image.get());
+  if (audio) codecs.push_back(audio.get());
+  for (const codecs::Codec* codec : codecs) config.add_codec(*codec);
   config.finalize("tiny model");
-  return config;
-}
 
-model::ModelConfig write_tiny_model(const std::string& dir, const TinyModelOptions& o) {
-  const fs::path corpus = fs::path(dir).parent_path() / (fs::path(dir).filename().string() + ".corpus.txt");
-  write_text(corpus.string(), sample_text_corpus(300));
-  fs::create_directories(dir);
-  codecs::TextCodecTrainOptions train;
-  train.vocab_size = o.text_vocab;
-  train.seed = o.seed;
-  const codecs::TextCodec codec =
-      codecs::TextCodec::train(corpus.string(), train, (fs::path(dir) / "text.model").string());
-  const model::ModelConfig config = tiny_model_config(o);
-  Rng rng(o.seed);
-  const model::Transformer transformer(config.transformer, rng);
-  model::save_model(dir, config, transformer, {{"text.model", codec.serialized()}});
+  Rng init(o.seed);
+  const model::Transformer transformer(config.transformer, init);
+  model::save_model(dir, config, transformer, codecs);
   return config;
 }
 

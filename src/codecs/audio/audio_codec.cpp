@@ -13,7 +13,6 @@ namespace tessera::codecs {
 
 namespace {
 
-constexpr const char* kFormat = "tessera-audio-codec";
 constexpr const char* kVersion = "1";
 constexpr const char* kMeanName = "norm.mean";
 constexpr const char* kStdName = "norm.std";
@@ -123,6 +122,13 @@ void AudioCodec::set_normalization(const std::vector<float>& mean, const std::ve
   std::memcpy(std_.data<float>(), std.data(), bins * sizeof(float));
 }
 
+std::string AudioCodec::description() const {
+  const AudioCodecConfig& c = config_;
+  return str(c.mel.sample_rate, " Hz, ", c.mel.n_mels, " mel bins -> ", c.tokens_per_second(), " codes/s of ",
+             c.vocab_size(), " (", c.stages, " residual FSQ stage", c.stages == 1 ? "" : "s", " of ", c.codebook_size(),
+             ")");
+}
+
 nn::NamedTensors AudioCodec::state() const {
   nn::NamedTensors out = named_parameters();
   out.emplace_back(kMeanName, mean_);
@@ -131,13 +137,13 @@ nn::NamedTensors AudioCodec::state() const {
 }
 
 void AudioCodec::save(const std::string& path) const {
-  write_safetensors(path, state(), {{"format", kFormat}, {"version", kVersion}, {"config", config_.to_json().dump()}});
+  write_safetensors(path, state(), {{"format", kKind}, {"version", kVersion}, {"config", config_.to_json().dump()}});
 }
 
 std::unique_ptr<AudioCodec> AudioCodec::load(const std::string& path) {
   const Safetensors file = read_safetensors(path);
   const nlohmann::json config =
-      codec_file_config(file, kFormat, kVersion, "an audio codec file (from `tessera codec train audio`)");
+      codec_file_config(file, kKind, kVersion, "an audio codec file (from `tessera codec train audio`)");
   Rng unused(0);
   auto codec = std::make_unique<AudioCodec>(AudioCodecConfig::from_json(config, path, "__metadata__.config"), unused);
   nn::NamedTensors params;

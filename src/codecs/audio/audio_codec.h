@@ -29,6 +29,7 @@
 #include "codecs/audio/audio_encoder.h"
 #include "codecs/audio/griffin_lim.h"
 #include "codecs/audio/residual_fsq.h"
+#include "codecs/codec.h"
 
 namespace tessera::codecs {
 
@@ -37,13 +38,15 @@ struct MelReconstruction {
   Tensor ids;  // i32 (B, tokens_for(T)), time-major local ids
 };
 
-class AudioCodec : public nn::Module {
+class AudioCodec : public nn::Module, public Codec {
  public:
+  static constexpr const char* kKind = "tessera-audio-codec";  // also the file's metadata "format"
+
   // A fresh codec with weights drawn from `rng` and the identity normalization (mean 0,
   // std 1); the config must be validated (from_json).
   AudioCodec(const AudioCodecConfig& config, Rng& rng);
   static std::unique_ptr<AudioCodec> load(const std::string& path);
-  void save(const std::string& path) const;  // atomically
+  void save(const std::string& path) const override;  // atomically
 
   // log_mel: f32 (B, n_mels, T), T >= 1 -> i32 (B, tokens_for(T)).
   Tensor encode(const Tensor& log_mel) const;
@@ -70,7 +73,11 @@ class AudioCodec : public nn::Module {
   const Tensor& mel_mean() const { return mean_; }  // (n_mels)
   const Tensor& mel_std() const { return std_; }    // (n_mels)
 
-  int64_t vocab_size() const { return config_.vocab_size(); }
+  Modality modality() const override { return Modality::audio; }
+  std::string kind() const override { return kKind; }
+  int64_t vocab_size() const override { return config_.vocab_size(); }
+  // "16000 Hz, 80 mel bins -> 50 codes/s of 2000 (2 residual FSQ stages of 1000)"
+  std::string description() const override;
   const AudioCodecConfig& config() const { return config_; }
   // Everything the file holds: the parameters, then "norm.mean" and "norm.std".
   nn::NamedTensors state() const;

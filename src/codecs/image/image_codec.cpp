@@ -12,7 +12,6 @@ namespace tessera::codecs {
 
 namespace {
 
-constexpr const char* kFormat = "tessera-image-codec";
 constexpr const char* kVersion = "1";
 constexpr const char* kBufferPrefix = "quantizer.";
 
@@ -61,6 +60,13 @@ void ImageCodec::keep_codes(const std::vector<int32_t>& kept) {
   config_.codebook_size = static_cast<int64_t>(kept.size());
 }
 
+std::string ImageCodec::description() const {
+  const ImageCodecConfig& c = config_;
+  return str(c.height, " x ", c.width, " x ", c.channels, " -> ", c.codes_per_image(), " codes of ", c.vocab_size(),
+             " (a ", c.grid_height(), " x ", c.grid_width(), " grid, ", c.quantizer == QuantizerType::fsq ? "FSQ" : "VQ",
+             ")");
+}
+
 nn::NamedTensors ImageCodec::state() const {
   nn::NamedTensors out = named_parameters();
   for (const auto& [name, t] : quantizer_->buffers()) out.emplace_back(kBufferPrefix + name, t);
@@ -68,13 +74,13 @@ nn::NamedTensors ImageCodec::state() const {
 }
 
 void ImageCodec::save(const std::string& path) const {
-  write_safetensors(path, state(), {{"format", kFormat}, {"version", kVersion}, {"config", config_.to_json().dump()}});
+  write_safetensors(path, state(), {{"format", kKind}, {"version", kVersion}, {"config", config_.to_json().dump()}});
 }
 
 std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
   const Safetensors file = read_safetensors(path);
   const nlohmann::json config_json =
-      codec_file_config(file, kFormat, kVersion, "an image codec file (from `tessera codec train image`)");
+      codec_file_config(file, kKind, kVersion, "an image codec file (from `tessera codec train image`)");
   Rng unused(0);
   auto codec =
       std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"), unused);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec.h"
 #include "codecs/image/image_codec_config.h"
 #include "codecs/image/image_decoder.h"
 #include "codecs/image/image_encoder.h"
@@ -25,12 +26,14 @@ struct Reconstruction {
   Tensor loss;    // the quantizer's loss term (VQ commitment) or undefined
 };
 
-class ImageCodec : public nn::Module {
+class ImageCodec : public nn::Module, public Codec {
  public:
+  static constexpr const char* kKind = "tessera-image-codec";  // also the file's metadata "format"
+
   // A fresh codec with weights drawn from `rng`; the config must be validated (from_json).
   ImageCodec(const ImageCodecConfig& config, Rng& rng);
   static std::unique_ptr<ImageCodec> load(const std::string& path);
-  void save(const std::string& path) const;  // atomically
+  void save(const std::string& path) const override;  // atomically
 
   // images: f32 (B, C, H, W) in [-1, 1], as the config says -> i32 (B, codes_per_image).
   Tensor encode(const Tensor& images) const;
@@ -45,7 +48,10 @@ class ImageCodec : public nn::Module {
   // one. An error for FSQ, whose codes are its levels' grid.
   void keep_codes(const std::vector<int32_t>& kept);
 
-  int64_t vocab_size() const { return config_.vocab_size(); }
+  Modality modality() const override { return Modality::image; }
+  std::string kind() const override { return kKind; }
+  int64_t vocab_size() const override { return config_.vocab_size(); }
+  std::string description() const override;  // "28 x 28 x 1 -> 49 codes of 1000 (a 7 x 7 grid, FSQ)"
   int64_t codes_per_image() const { return config_.codes_per_image(); }
   const ImageCodecConfig& config() const { return config_; }
   // Everything the file holds: the parameters, then "quantizer.<buffer>".
