@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "bench_main.h"
 #include "autograd/cross_entropy.h"
+#include "bench_main.h"
 #include "codecs/vocabulary.h"
 #include "core/rng.h"
 #include "model/generate.h"
@@ -47,9 +47,8 @@ void train_step(benchmark::State& state) {
   const train::OptimizationConfig& o = c.optimization;
   Rng rng(1);
   model::Transformer model(c.model, rng);
-  optim::AdamW optimizer(model.named_parameters(),
-                         {static_cast<float>(o.beta1), static_cast<float>(o.beta2), static_cast<float>(o.eps),
-                          static_cast<float>(o.weight_decay)});
+  optim::AdamW optimizer(model.named_parameters(), {static_cast<float>(o.beta1), static_cast<float>(o.beta2),
+                                                    static_cast<float>(o.eps), static_cast<float>(o.weight_decay)});
   const Tensor ids = rand_int({o.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab));
   const Tensor targets = rand_int({o.batch_size, c.context_length}, rng, 0, static_cast<int32_t>(kTextVocab));
   CrossEntropyOptions loss;

@@ -1,7 +1,6 @@
 #include "autograd/fsq.h"
 
 #include <cmath>
-
 #include <limits>
 
 #include "autograd/engine.h"

@@ -75,8 +75,7 @@ void add_text(const CodecActions& actions) {
 }  // namespace
 
 void add_codec_command(CLI::App& app) {
-  CLI::App* codec =
-      app.add_subcommand("codec", "Train the text codec, encode and decode with a codec, or measure one");
+  CLI::App* codec = app.add_subcommand("codec", "Train the text codec, encode and decode with a codec, or measure one");
   codec->require_subcommand(1);
   const CodecActions actions{
       codec->add_subcommand("train",

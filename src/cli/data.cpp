@@ -19,11 +19,10 @@ void add_data_command(CLI::App& app) {
     std::vector<std::string> inputs;
   };
   auto args = std::make_shared<TextArgs>();
-  CLI::App* text = data->add_subcommand(
-      "text", "Encode text files, each non-empty line as <bos> text <eos>, into one shard");
+  CLI::App* text =
+      data->add_subcommand("text", "Encode text files, each non-empty line as <bos> text <eos>, into one shard");
   text->add_option("--codec", args->codec, "Text codec model file (from `tessera codec train text`)")->required();
-  text->add_option("--input", args->inputs, "Text file to encode; repeat for several, written in order")
-      ->required();
+  text->add_option("--input", args->inputs, "Text file to encode; repeat for several, written in order")->required();
   text->add_option("--out", args->out, "Shard file to write")->required();
   text->callback([args] {
     prepare_output_file(args->out, "--out");
@@ -31,8 +30,8 @@ void add_data_command(CLI::App& app) {
     const data::TextCorpusStats s = data::write_text_shard(codec, args->inputs, args->out);
     std::printf("%s: %lld lines (%lld empty skipped), %lld bytes, %lld text tokens, %lld ids, %.3f bytes/token\n",
                 args->out.c_str(), static_cast<long long>(s.lines), static_cast<long long>(s.empty_lines),
-                static_cast<long long>(s.bytes), static_cast<long long>(s.text_tokens),
-                static_cast<long long>(s.ids), s.bytes_per_token());
+                static_cast<long long>(s.bytes), static_cast<long long>(s.text_tokens), static_cast<long long>(s.ids),
+                s.bytes_per_token());
   });
 }
 

@@ -165,8 +165,8 @@ void run_info_on(const std::string& path) {
     describe_audio_codec(path);
   } else {
     fail(path, ": not a model directory, nor a codec file: metadata field 'format' is ",
-         found.empty() ? "missing" : "\"" + found + "\"",
-         ", expected \"", codecs::ImageCodec::kKind, "\" or \"", codecs::AudioCodec::kKind, "\"");
+         found.empty() ? "missing" : "\"" + found + "\"", ", expected \"", codecs::ImageCodec::kKind, "\" or \"",
+         codecs::AudioCodec::kKind, "\"");
   }
 }
 

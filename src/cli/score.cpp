@@ -73,8 +73,7 @@ void run_score(const ScoreArgs& args, bool from_prompt) {
 void add_score_command(CLI::App& app) {
   auto args = std::make_shared<ScoreArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "score",
-      "Print, as JSON, the log-probability a model gives each token of an input given the tokens before it");
+      "score", "Print, as JSON, the log-probability a model gives each token of an input given the tokens before it");
   cmd->footer(
       "Output: {\"tokens\": [{\"id\", \"token\", \"logprob\", \"top\"}, ...], \"next\", \"scored\", \"sum_logprob\", "
       "\"mean_logprob\"}. \"token\" is a control token's name, a text token's SentencePiece piece (U+2581 for a "
@@ -85,8 +84,8 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("model", args->model, "Model directory (config.json, model.safetensors, codec files)")->required();
   CLI::Option* prompt = cmd->add_option(
       "--prompt", args->prompt, "Text to score; the model sees <bos> and then its tokens, as `tessera generate` does");
-  CLI::Option* ids = cmd->add_option("--ids", args->ids,
-                                     "Global token ids to score instead, in one quoted argument: \"300 12 7\"");
+  CLI::Option* ids =
+      cmd->add_option("--ids", args->ids, "Global token ids to score instead, in one quoted argument: \"300 12 7\"");
   prompt->excludes(ids);
   cmd->add_option("--top-k", args->top_k, "Also list each position's K most likely tokens (0: none)")
       ->capture_default_str()

@@ -25,10 +25,10 @@ struct TrainArgs {
 };
 
 void run_train(const TrainArgs& a) {
-  TESSERA_CHECK(!a.config.empty() || a.resume, "train: give the recipe with --config (or continue a run with --resume)");
+  TESSERA_CHECK(!a.config.empty() || a.resume,
+                "train: give the recipe with --config (or continue a run with --resume)");
   // A resumed run reads the recipe it ran with, kept in its folder, unless given another.
-  const std::string config =
-      a.config.empty() ? (std::filesystem::path(a.out) / "recipe.json").string() : a.config;
+  const std::string config = a.config.empty() ? (std::filesystem::path(a.out) / "recipe.json").string() : a.config;
   std::vector<Override> overrides;
   for (const std::string& set : a.sets) overrides.push_back(parse_override(set));
   const train::Recipe recipe = train::read_recipe(config, overrides);

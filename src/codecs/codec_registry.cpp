@@ -13,10 +13,14 @@ const std::vector<Modality>& codec_modalities() {
 
 std::vector<std::string> codec_kinds(Modality m) {
   switch (m) {
-    case Modality::text: return {TextCodec::kKind};
-    case Modality::image: return {ImageCodec::kKind};
-    case Modality::audio: return {AudioCodec::kKind};
-    case Modality::control: return {};
+    case Modality::text:
+      return {TextCodec::kKind};
+    case Modality::image:
+      return {ImageCodec::kKind};
+    case Modality::audio:
+      return {AudioCodec::kKind};
+    case Modality::control:
+      return {};
   }
   return {};
 }

@@ -127,14 +127,14 @@ TextCodec TextCodec::train(const std::string& corpus_path, const TextCodecTrainO
   LineIterator lines(sample.lines);
   std::string bytes;
   const auto status = sentencepiece::SentencePieceTrainer::Train(spec, &lines, &bytes);
-  TESSERA_CHECK(status.ok(), corpus_path, ": cannot train a text codec with vocab_size ", options.vocab_size,
-                ": ", sentencepiece_message(status, "SentencePiece failed without saying why"));
+  TESSERA_CHECK(status.ok(), corpus_path, ": cannot train a text codec with vocab_size ", options.vocab_size, ": ",
+                sentencepiece_message(status, "SentencePiece failed without saying why"));
   TextCodec codec = from_bytes(bytes, model_path);
   codec.save(model_path);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log_info("text codec: ", codec.vocab_size(), "-piece BPE trained on ", sample.lines.size(), " of ",
-           sample.total_lines, " lines of ", corpus_path, " in ", format_duration(seconds),
-           ", written to ", model_path);
+           sample.total_lines, " lines of ", corpus_path, " in ", format_duration(seconds), ", written to ",
+           model_path);
   return codec;
 }
 
@@ -187,14 +187,16 @@ std::string TextCodec::decode(std::span<const int32_t> ids) const {
 }
 
 std::string TextCodec::piece(int32_t id) const {
-  TESSERA_CHECK(id >= 0 && id < vocab_size(), "text codec: id ", id, " is outside the codec's range [0, ",
-                vocab_size(), ")");
+  TESSERA_CHECK(id >= 0 && id < vocab_size(), "text codec: id ", id, " is outside the codec's range [0, ", vocab_size(),
+                ")");
   return processor_->IdToPiece(id);
 }
 
 int64_t TextCodec::vocab_size() const { return processor_->GetPieceSize(); }
 
-std::string TextCodec::description() const { return str("SentencePiece BPE, ", vocab_size(), " pieces, byte fallback"); }
+std::string TextCodec::description() const {
+  return str("SentencePiece BPE, ", vocab_size(), " pieces, byte fallback");
+}
 
 void TextCodec::save(const std::string& path) const { write_file_atomically(path, bytes_); }
 

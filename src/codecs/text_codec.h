@@ -22,7 +22,7 @@ class SentencePieceProcessor;
 namespace tessera::codecs {
 
 struct TextCodecTrainOptions {
-  int64_t vocab_size = 4096;          // including <unk> and the 256 byte pieces
+  int64_t vocab_size = 4096;           // including <unk> and the 256 byte pieces
   double character_coverage = 0.9995;  // rarer characters fall back to bytes
   int64_t max_sentences = 2000000;     // lines sampled from the corpus for training
   uint64_t seed = 1;
@@ -46,8 +46,8 @@ class TextCodec : public Codec {
   ~TextCodec() override;
 
   std::vector<int32_t> encode(std::string_view text) const;  // local ids
-  std::string decode(std::span<const int32_t> ids) const;     // throws on an id out of range
-  std::string piece(int32_t id) const;                        // the piece's text, for display
+  std::string decode(std::span<const int32_t> ids) const;    // throws on an id out of range
+  std::string piece(int32_t id) const;                       // the piece's text, for display
 
   Modality modality() const override { return Modality::text; }
   std::string kind() const override { return kKind; }

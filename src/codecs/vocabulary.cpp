@@ -8,27 +8,35 @@ namespace tessera::codecs {
 
 const char* modality_name(Modality m) {
   switch (m) {
-    case Modality::text: return "text";
-    case Modality::control: return "control";
-    case Modality::image: return "image";
-    case Modality::audio: return "audio";
+    case Modality::text:
+      return "text";
+    case Modality::control:
+      return "control";
+    case Modality::image:
+      return "image";
+    case Modality::audio:
+      return "audio";
   }
   return "?";
 }
 
 const std::vector<std::string>& default_control_tokens() {
-  static const std::vector<std::string> tokens = {"<bos>",     "<eos>",  "<pad>",        "<image>",
-                                                  "</image>",  "<audio>", "</audio>",     "<caption>",
-                                                  "<draw>",    "<transcribe>", "<speak>"};
+  static const std::vector<std::string> tokens = {"<bos>",    "<eos>",        "<pad>",    "<image>",
+                                                  "</image>", "<audio>",      "</audio>", "<caption>",
+                                                  "<draw>",   "<transcribe>", "<speak>"};
   return tokens;
 }
 
 int64_t Vocabulary::size(Modality m) const {
   switch (m) {
-    case Modality::text: return text_size;
-    case Modality::control: return static_cast<int64_t>(control_tokens.size());
-    case Modality::image: return image_size;
-    case Modality::audio: return audio_size;
+    case Modality::text:
+      return text_size;
+    case Modality::control:
+      return static_cast<int64_t>(control_tokens.size());
+    case Modality::image:
+      return image_size;
+    case Modality::audio:
+      return audio_size;
   }
   return 0;
 }

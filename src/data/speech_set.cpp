@@ -28,9 +28,12 @@ struct Header {
     int64_t version = 0, seed = 0;
     f.integer("version", version, {.min = kSpeechSetVersion, .max = kSpeechSetVersion, .required = true});
     f.integer("sample_rate", sample_rate, {.min = 1, .required = true});
-    f.section("splits", [&](Fields& s) {
-      for (auto& [name, count] : splits) s.integer(name.c_str(), count, {.min = 0, .required = true});
-    }, true);
+    f.section(
+        "splits",
+        [&](Fields& s) {
+          for (auto& [name, count] : splits) s.integer(name.c_str(), count, {.min = 0, .required = true});
+        },
+        true);
     f.strings("held_out_voices", held_out_voices, true);
     f.integer("seed", seed, {.min = 0, .required = true});
   }

@@ -75,8 +75,8 @@ class Reader : public Fields {
   void number(const char* key, double& value, NumberRule rule) override {
     const json* v = find(key, rule.required, describe(rule));
     if (v == nullptr) return;
-    TESSERA_CHECK(v->is_number() && within(rule, v->get<double>()), where(key), "expected ", describe(rule),
-                  ", found ", v->dump());
+    TESSERA_CHECK(v->is_number() && within(rule, v->get<double>()), where(key), "expected ", describe(rule), ", found ",
+                  v->dump());
     value = v->get<double>();
   }
 
@@ -96,8 +96,8 @@ class Reader : public Fields {
     for (const std::string& o : options) expected += (expected.empty() ? "\"" : " or \"") + o + "\"";
     const auto text = text_of(key, required, expected);
     if (!text) return;
-    TESSERA_CHECK(std::find(options.begin(), options.end(), *text) != options.end(), where(key), "expected ",
-                  expected, ", found \"", *text, "\"");
+    TESSERA_CHECK(std::find(options.begin(), options.end(), *text) != options.end(), where(key), "expected ", expected,
+                  ", found \"", *text, "\"");
     value = *text;
   }
 
@@ -162,8 +162,8 @@ class Reader : public Fields {
     if (it == children_.end()) {
       const json* v = find(key, required, "an object");
       TESSERA_CHECK(v == nullptr || v->is_object(), where(key), "expected an object, found ", v->dump());
-      it = children_.emplace(key, std::make_unique<Reader>(v ? *v : json::object(), context_, joined(path_, key)))
-               .first;
+      it =
+          children_.emplace(key, std::make_unique<Reader>(v ? *v : json::object(), context_, joined(path_, key))).first;
     }
     body(*it->second);
   }
@@ -297,8 +297,8 @@ void Fields::integers(const char* key, std::vector<int32_t>& values, IntegerRule
   std::vector<int64_t> wide(values.begin(), values.end());
   integers(key, wide, rule);
   for (const int64_t v : wide) {
-    check(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max(), key,
-          "32-bit integers", v);
+    check(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max(), key, "32-bit integers",
+          v);
   }
   values.assign(wide.begin(), wide.end());
 }

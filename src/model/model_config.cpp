@@ -22,10 +22,14 @@ bool plain_file_name(const std::string& name) {
 
 std::string codec_file_name(Modality m) {
   switch (m) {
-    case Modality::text: return "text.model";
-    case Modality::image: return "image.safetensors";
-    case Modality::audio: return "audio.safetensors";
-    case Modality::control: break;
+    case Modality::text:
+      return "text.model";
+    case Modality::image:
+      return "image.safetensors";
+    case Modality::audio:
+      return "audio.safetensors";
+    case Modality::control:
+      break;
   }
   fail("model folder: control tokens have no codec file");
 }
@@ -56,7 +60,8 @@ void ModelConfig::fields(Fields& f) {
         a.integer("context_length", context_length, {.min = 1, .required = true});
       },
       true);
-  f.section("vocabulary", [&](Fields& v) { vocabulary.fields(v); }, true);
+  f.section(
+      "vocabulary", [&](Fields& v) { vocabulary.fields(v); }, true);
   f.check(vocabulary.total() > 0, "vocabulary", "at least one token", "none");
   transformer.vocab_size = vocabulary.total();
 
@@ -102,9 +107,9 @@ void ModelConfig::fields(Fields& f) {
 void ModelConfig::add_codec(const codecs::Codec& codec) {
   const Modality m = codec.modality();
   const int64_t offset = vocabulary.offset(m), size = vocabulary.size(m);
-  TESSERA_CHECK(size == codec.vocab_size(), "model config: the ", codecs::modality_name(m), " codec (\"",
-                codec.kind(), "\") has ", codec.vocab_size(), " ids, but the vocabulary's ",
-                codecs::modality_name(m), " range holds ", size, " (lay the vocabulary out from the codecs first)");
+  TESSERA_CHECK(size == codec.vocab_size(), "model config: the ", codecs::modality_name(m), " codec (\"", codec.kind(),
+                "\") has ", codec.vocab_size(), " ids, but the vocabulary's ", codecs::modality_name(m),
+                " range holds ", size, " (lay the vocabulary out from the codecs first)");
   codecs[m] = {codec_file_name(m), codec.kind(), offset, offset + size};
 }
 

@@ -33,8 +33,8 @@ inline constexpr int64_t kModelFormatVersion = 2;
 
 // One codec of a model folder.
 struct CodecEntry {
-  std::string file;         // a plain file name inside the model folder
-  std::string kind;         // one of codecs::codec_kinds(its modality)
+  std::string file;            // a plain file name inside the model folder
+  std::string kind;            // one of codecs::codec_kinds(its modality)
   int64_t first = 0, end = 0;  // its global ids [first, end)
 
   void fields(Fields& f, codecs::Modality m);

@@ -36,8 +36,8 @@ std::string required_file(const std::string& dir, const std::string& name, const
 void check_codec(const codecs::Codec& codec, const CodecEntry& entry, const std::string& config,
                  const std::string& codec_path) {
   const std::string field = str("field 'codecs.", codecs::modality_name(codec.modality()));
-  TESSERA_CHECK(codec.kind() == entry.kind, config, ": ", field, ".kind': expected \"", codec.kind(), "\", the kind of ",
-                codec_path, ", found \"", entry.kind, "\"");
+  TESSERA_CHECK(codec.kind() == entry.kind, config, ": ", field, ".kind': expected \"", codec.kind(),
+                "\", the kind of ", codec_path, ", found \"", entry.kind, "\"");
   const int64_t ids = entry.end - entry.first;
   TESSERA_CHECK(codec.vocab_size() == ids, config, ": ", field, ".ids': expected a range of ", codec.vocab_size(),
                 " ids, the vocabulary of ", codec_path, ", found [", entry.first, ", ", entry.end, "], ", ids,

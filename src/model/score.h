@@ -26,8 +26,8 @@ struct TokenScore {
 
 struct SequenceScore {
   std::vector<TokenScore> tokens;
-  std::vector<Candidate> next;  // the K largest logits after the last id
-  double sum_logprob = 0;       // over every id but the first
+  std::vector<Candidate> next;         // the K largest logits after the last id
+  double sum_logprob = 0;              // over every id but the first
   std::optional<double> mean_logprob;  // sum / (ids - 1); none for a single id
 };
 

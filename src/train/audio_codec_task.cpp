@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 using codecs::Spectrogram;
 
 void AudioCodecTaskConfig::fields(Fields& f) {
-  f.section("codec", [&](Fields& c) { codec.fields(c); }, true);
+  f.section(
+      "codec", [&](Fields& c) { codec.fields(c); }, true);
   f.section(
       "data",
       [&](Fields& d) {

@@ -32,7 +32,8 @@ std::string first_difference(const json& saved, const json& wanted) {
   const json a = saved.flatten(), b = wanted.flatten();
   for (const auto& [path, value] : b.items()) {
     const json there = a.contains(path) ? a.at(path) : json();
-    if (there != value) return str(field_name(path), " is ", there.dump(), " in the checkpoint, ", value.dump(), " here");
+    if (there != value)
+      return str(field_name(path), " is ", there.dump(), " in the checkpoint, ", value.dump(), " here");
   }
   for (const auto& [path, value] : a.items()) {
     if (!b.contains(path)) return str(field_name(path), " is ", value.dump(), " in the checkpoint and absent here");

@@ -20,11 +20,11 @@
 namespace tessera::train {
 
 struct TrainerState {
-  int64_t step = 0;                       // steps completed
-  double elapsed_s = 0;                   // seconds the loop ran, over every session
-  std::optional<double> best_valid_loss;  // the lowest held-out loss so far
-  std::string recipe_fingerprint;         // of the recipe as run, to notice changed settings
-  int64_t threads = 0;                    // bit-exact resumption needs the same count
+  int64_t step = 0;                                // steps completed
+  double elapsed_s = 0;                            // seconds the loop ran, over every session
+  std::optional<double> best_valid_loss;           // the lowest held-out loss so far
+  std::string recipe_fingerprint;                  // of the recipe as run, to notice changed settings
+  int64_t threads = 0;                             // bit-exact resumption needs the same count
   nlohmann::json task = nlohmann::json::object();  // Task::state()
 
   void fields(Fields& f);

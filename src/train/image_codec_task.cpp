@@ -19,7 +19,8 @@ namespace tessera::train {
 namespace fs = std::filesystem;
 
 void ImageCodecTaskConfig::fields(Fields& f) {
-  f.section("codec", [&](Fields& c) { codec.fields(c); }, true);
+  f.section(
+      "codec", [&](Fields& c) { codec.fields(c); }, true);
   f.section(
       "data",
       [&](Fields& d) {
@@ -83,7 +84,8 @@ void flip_some(Tensor& images, Rng& rng) {
 double mean_squared_error(const Tensor& a, const Tensor& b) {
   const float *x = a.data<float>(), *y = b.data<float>();
   double total = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) total += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+  for (int64_t i = 0; i < a.numel(); ++i)
+    total += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
   return total / static_cast<double>(a.numel());
 }
 
@@ -115,9 +117,9 @@ class ImageCodecTask : public Task {
 
   std::string describe() const override {
     const codecs::ImageCodecConfig& k = c_.codec;
-    return str("image codec: ", format_count(static_cast<double>(codec_->num_parameters())), " parameters, ",
-               k.height, " x ", k.width, " x ", k.channels, " images -> ", k.grid_height(), " x ", k.grid_width(),
-               " = ", k.codes_per_image(), " codes of ", k.vocab_size(), "; ", train_.size(), " training images (",
+    return str("image codec: ", format_count(static_cast<double>(codec_->num_parameters())), " parameters, ", k.height,
+               " x ", k.width, " x ", k.channels, " images -> ", k.grid_height(), " x ", k.grid_width(), " = ",
+               k.codes_per_image(), " codes of ", k.vocab_size(), "; ", train_.size(), " training images (",
                c_.data_dir, " ", c_.train_split, "), ",
                valid_ ? str(std::min(c_.eval_images, valid_->size()), " held out (", c_.valid_split, ")")
                       : str("none held out (no ", c_.valid_split, " split)"),
@@ -160,7 +162,8 @@ class ImageCodecTask : public Task {
   }
 
   void state_fields(Fields& f) override {
-    f.section("order", [&](Fields& o) { order_.fields(o); }, true);
+    f.section(
+        "order", [&](Fields& o) { order_.fields(o); }, true);
     data::rng_field(f, "quantizer_rng", quantizer_rng_);
     data::rng_field(f, "flip_rng", flip_rng_);
   }

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
-#include <optional>
 
 #include "autograd/engine.h"
 #include "core/interrupt.h"
@@ -35,7 +34,10 @@ std::string in_out(const LoopOptions& o, const char* name) { return (fs::path(o.
 class Session {
  public:
   Session(const LoopConfig& config, Task& task, const LoopOptions& options)
-      : c_(config), o_(c_.optimization), task_(task), options_(options),
+      : c_(config),
+        o_(c_.optimization),
+        task_(task),
+        options_(options),
         clock_(options.clock ? options.clock : steady_seconds) {
     prepare_output(options_);
     if (options_.resume) {
@@ -86,8 +88,9 @@ class Session {
     elapsed_before_ = state_.elapsed_s;
     last_checkpoint_step_ = state_.step;
     if (state_.recipe_fingerprint != fingerprint(options_.recipe)) {
-      log_warn("the recipe differs from the one the checkpoint was trained with (steps, lr, data, ...); "
-               "continuing with this one");
+      log_warn(
+          "the recipe differs from the one the checkpoint was trained with (steps, lr, data, ...); "
+          "continuing with this one");
     }
     if (state_.threads != num_threads()) {
       log_warn("the checkpoint was trained on ", state_.threads, " threads, this run uses ", num_threads(),
@@ -98,9 +101,7 @@ class Session {
 
   // The steps the schedule runs to: optimization.steps, or with a time budget as many as
   // the budget holds at the mean pace so far.
-  int64_t plan() const {
-    return optim::steps_within_budget(state_.step, state_.elapsed_s, o_.minutes * 60, o_.steps);
-  }
+  int64_t plan() const { return optim::steps_within_budget(state_.step, state_.elapsed_s, o_.minutes * 60, o_.steps); }
   int64_t end() const { return options_.stop_at > 0 ? std::min(options_.stop_at, planned_) : planned_; }
 
   // One optimizer step at the scheduled rate; returns its loss, the mean over the micro-batches.
@@ -118,13 +119,15 @@ class Session {
     };
     StepResult r;
     try {
-      r = optimizer_step(task_.module(), *optimizer_, [&] { return task_.next_loss(); }, o_.micro_batches, lr,
-                         static_cast<float>(o_.clip), guard);
+      r = optimizer_step(
+          task_.module(), *optimizer_, [&] { return task_.next_loss(); }, o_.micro_batches, lr,
+          static_cast<float>(o_.clip), guard);
     } catch (const Error& e) {
       const std::string kept =
           last_checkpoint_step_ >= 0
               ? str("the last good checkpoint (step ", last_checkpoint_step_, ") is intact in ",
-                    checkpoint_dir(options_.out_dir), ": lower optimization.lr or raise optimization.warmup, then "
+                    checkpoint_dir(options_.out_dir),
+                    ": lower optimization.lr or raise optimization.warmup, then "
                     "continue it with --resume")
               : std::string("no checkpoint was written yet: lower optimization.lr or raise optimization.warmup");
       fail("step ", state_.step + 1, ": ", e.what(), "; ", kept);
@@ -159,7 +162,8 @@ class Session {
 
   void print_header() {
     flops_per_step_ = task_.flops_per_step();
-    if (flops_per_step_ > 0) peak_flops_ = options_.peak_flops > 0 ? options_.peak_flops : kernels::cpu::measure_gemm_peak();
+    if (flops_per_step_ > 0)
+      peak_flops_ = options_.peak_flops > 0 ? options_.peak_flops : kernels::cpu::measure_gemm_peak();
     std::FILE* out = options_.out;
     std::fprintf(out, "%s", task_.describe().c_str());
     std::fprintf(out, "optimization: %lld steps", static_cast<long long>(o_.steps));

@@ -32,9 +32,9 @@ namespace tessera::train {
 struct LoopOptions {
   std::string out_dir;
   bool resume = false;
-  int64_t stop_at = 0;      // stop (with a checkpoint) after this step; 0 runs to the end
-  double peak_flops = 0;    // the GEMM peak in FLOP/s for MFU; 0 measures it at start
-  nlohmann::json recipe;    // the recipe as run: OUT/recipe.json, and the resume check
+  int64_t stop_at = 0;    // stop (with a checkpoint) after this step; 0 runs to the end
+  double peak_flops = 0;  // the GEMM peak in FLOP/s for MFU; 0 measures it at start
+  nlohmann::json recipe;  // the recipe as run: OUT/recipe.json, and the resume check
   std::FILE* out = stdout;
   // Seconds on a monotonic clock, for the time budget; a steady clock when empty (tests
   // give one that advances by a fixed amount per step, so a budgeted run is repeatable).
@@ -45,10 +45,10 @@ enum class Outcome { finished, stopped, interrupted };
 
 struct LoopResult {
   Outcome outcome = Outcome::finished;
-  int64_t step = 0;     // steps completed
-  int64_t planned = 0;  // steps the schedule was planned for at the end
+  int64_t step = 0;                      // steps completed
+  int64_t planned = 0;                   // steps the schedule was planned for at the end
   double first_loss = 0, last_loss = 0;  // this session's first and last logged training loss
-  Metrics eval;         // the last evaluation's
+  Metrics eval;                          // the last evaluation's
 };
 
 // Refuses before any work when OUT cannot be created or written, or already holds a

@@ -28,7 +28,8 @@ void OptimizationConfig::fields(Fields& f) {
 }
 
 void LoopConfig::fields(Fields& f) {
-  f.section("optimization", [&](Fields& o) { optimization.fields(o); }, true);
+  f.section(
+      "optimization", [&](Fields& o) { optimization.fields(o); }, true);
   f.section("eval", [&](Fields& e) { e.integer("every", eval_every, {.min = 0}); });
   f.section("checkpoint", [&](Fields& c) { c.integer("every", checkpoint_every, {.min = 0}); });
   f.section("log", [&](Fields& l) { l.integer("every", log_every, {.min = 1}); });

@@ -23,7 +23,8 @@ void TextTaskConfig::fields(Fields& f) {
         m.integer("context_length", context_length, {.min = 1, .required = true});
       },
       true);
-  f.section("codecs", [&](Fields& c) { c.path("text", text_codec, true); }, true);
+  f.section(
+      "codecs", [&](Fields& c) { c.path("text", text_codec, true); }, true);
   f.section(
       "data",
       [&](Fields& d) {
@@ -49,8 +50,8 @@ class TextTask : public Task {
         model_(std::make_unique<model::Transformer>(model_config_.transformer, init_rng_)),
         train_(c.train_shards, model_config_.transformer.vocab_size, loop.optimization.micro_batch_size(),
                c.context_length, c.sampling, static_cast<uint64_t>(loop.optimization.seed) + 1) {
-    data::TokenBatches valid(c.valid_shards, model_config_.transformer.vocab_size,
-                             loop.optimization.micro_batch_size(), c.context_length, data::Sampling::sequential, 0);
+    data::TokenBatches valid(c.valid_shards, model_config_.transformer.vocab_size, loop.optimization.micro_batch_size(),
+                             c.context_length, data::Sampling::sequential, 0);
     for (int64_t i = 0; i < c.eval_batches; ++i) valid_.push_back(valid.next());
   }
 
@@ -62,8 +63,8 @@ class TextTask : public Task {
     return str("model: ", format_count(static_cast<double>(model_->num_parameters())), " parameters (",
                format_count(static_cast<double>(matmul_parameters(*model_))), " in matmuls), ", t.n_layers,
                " layers, dim ", t.dim, ", context ", c_.context_length, ", vocabulary ", t.vocab_size, "\n",
-               "tokens per step: ", units_per_step(), " (batch ", o.batch_size, " x context ", c_.context_length,
-               ", ", o.micro_batches, " micro-batch", o.micro_batches == 1 ? "" : "es", ")\n",
+               "tokens per step: ", units_per_step(), " (batch ", o.batch_size, " x context ", c_.context_length, ", ",
+               o.micro_batches, " micro-batch", o.micro_batches == 1 ? "" : "es", ")\n",
                "FLOPs per token: ", format_count(flops_per_token(*model_, c_.context_length)),
                " (6 x matmul parameters + 6 x layers x context x dim)\n");
   }
@@ -87,12 +88,11 @@ class TextTask : public Task {
   }
 
   void state_fields(Fields& f) override {
-    f.section("data", [&](Fields& d) { train_.fields(d); }, true);
+    f.section(
+        "data", [&](Fields& d) { train_.fields(d); }, true);
   }
 
-  void save(const std::string& dir) const override {
-    model::save_model(dir, model_config_, *model_, {&codec_});
-  }
+  void save(const std::string& dir) const override { model::save_model(dir, model_config_, *model_, {&codec_}); }
   void load(const std::string& dir) override {
     check_same_config(write_config(model::load_model_config(dir)), write_config(model_config_),
                       (fs::path(dir) / "config.json").string());

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "io/atomic_file.h"
-
 #include "model/transformer.h"
 #include "support/run_tessera.h"
 #include "support/temp_dir.h"
@@ -48,8 +47,9 @@ TEST_F(ModelCli, InfoDescribesTheModel) {
   EXPECT_TRUE(contains(r.output, "  control       300       11  [300, 311)")) << r.output;
   EXPECT_TRUE(contains(r.output, "  image         311        0  none")) << r.output;
   EXPECT_TRUE(contains(r.output, "<bos>=300 <eos>=301")) << r.output;
-  EXPECT_TRUE(contains(r.output, "  text     text.model         sentencepiece        [0, 300)         "
-                                 "SentencePiece BPE, 300 pieces, byte fallback"))
+  EXPECT_TRUE(contains(r.output,
+                       "  text     text.model         sentencepiece        [0, 300)         "
+                       "SentencePiece BPE, 300 pieces, byte fallback"))
       << r.output;
   EXPECT_TRUE(contains(r.output, "  model.safetensors ")) << r.output;
   EXPECT_TRUE(contains(r.output, "  config.json ")) << r.output;
@@ -67,11 +67,13 @@ TEST_F(ModelCli, InfoListsEveryCodec) {
   const CliRun r = run_tessera("info " + tmp_->path("multimodal"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "  image         311      125  [311, 436)")) << r.output;
-  EXPECT_TRUE(contains(r.output, "  image    image.safetensors  tessera-image-codec  [311, 436)       "
-                                 "16 x 16 x 1 -> 16 codes of 125 (a 4 x 4 grid, FSQ)"))
+  EXPECT_TRUE(contains(r.output,
+                       "  image    image.safetensors  tessera-image-codec  [311, 436)       "
+                       "16 x 16 x 1 -> 16 codes of 125 (a 4 x 4 grid, FSQ)"))
       << r.output;
-  EXPECT_TRUE(contains(r.output, "  audio    audio.safetensors  tessera-audio-codec  [436, 686)       "
-                                 "16000 Hz, 16 mel bins -> 50 codes/s of 250 (2 residual FSQ stages of 125)"))
+  EXPECT_TRUE(contains(r.output,
+                       "  audio    audio.safetensors  tessera-audio-codec  [436, 686)       "
+                       "16000 Hz, 16 mel bins -> 50 codes/s of 250 (2 residual FSQ stages of 125)"))
       << r.output;
   EXPECT_TRUE(contains(r.output, "  image.safetensors ")) << r.output;
 }
@@ -139,9 +141,12 @@ TEST_F(ModelCli, DamagedModelDirectoriesAreClearErrors) {
   fs::copy_file(other + "/text.model", mismatched + "/text.model", fs::copy_options::overwrite_existing);
   const CliRun m = run_tessera("generate " + mismatched + " --prompt x");
   EXPECT_EQ(m.exit_code, 1) << m.output;
-  EXPECT_TRUE(contains(m.output, "error: " + mismatched + "/config.json: field 'codecs.text.ids': expected a range "
-                                 "of 320 ids, the vocabulary of " + mismatched + "/text.model, found [0, 300], 300 ids "
-                                 "(the codec does not belong to this model)"))
+  EXPECT_TRUE(contains(m.output, "error: " + mismatched +
+                                     "/config.json: field 'codecs.text.ids': expected a range "
+                                     "of 320 ids, the vocabulary of " +
+                                     mismatched +
+                                     "/text.model, found [0, 300], 300 ids "
+                                     "(the codec does not belong to this model)"))
       << m.output;
 
   const std::string truncated = damaged_copy("truncated-weights");

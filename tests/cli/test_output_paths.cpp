@@ -33,8 +33,7 @@ class OutputPaths : public ::testing::Test {
   // Runs `command` with OPTION PATH appended, first into missing folders (it must succeed and
   // write PATH), then through the file `blocked` (it must fail at once, naming both, and not
   // print `work`, what the command prints once its work is done; "" for a silent command).
-  void check(const std::string& command, const std::string& option, const std::string& name,
-             const std::string& work) {
+  void check(const std::string& command, const std::string& option, const std::string& name, const std::string& work) {
     const std::string fresh = dir.path("new/deeper/" + name);
     const CliRun made = run_tessera(command + " " + option + " " + fresh);
     EXPECT_EQ(made.exit_code, 0) << command << "\n" << made.output;
@@ -54,8 +53,7 @@ class OutputPaths : public ::testing::Test {
 };
 
 TEST_F(OutputPaths, CodecTrainText) {
-  check("codec train text --vocab-size 300 --corpus " + dir.path("corpus.txt"), "--out", "text.model",
-        "trained on");
+  check("codec train text --vocab-size 300 --corpus " + dir.path("corpus.txt"), "--out", "text.model", "trained on");
 }
 
 TEST_F(OutputPaths, DataText) {
@@ -63,8 +61,8 @@ TEST_F(OutputPaths, DataText) {
                         dir.path("text.model"))
                 .exit_code,
             0);
-  check("data text --codec " + dir.path("text.model") + " --input " + dir.path("corpus.txt"), "--out",
-        "train.shard", "lines");
+  check("data text --codec " + dir.path("text.model") + " --input " + dir.path("corpus.txt"), "--out", "train.shard",
+        "lines");
 }
 
 TEST_F(OutputPaths, CodecDecodeAndEvalImage) {
@@ -79,8 +77,8 @@ TEST_F(OutputPaths, CodecDecodeAndEvalAudio) {
   check("codec decode audio --codec " + dir.path("audio.safetensors") + " --iterations 2 --ids '0 125 0 125'", "--out",
         "back.wav", " s from ");
   testing::write_speech_set(dir.path("speech"), {{"train", 1}, {"test", 2}}, 1);
-  const std::string eval = "codec eval audio --iterations 2 --codec " + dir.path("audio.safetensors") + " --data " +
-                           dir.path("speech");
+  const std::string eval =
+      "codec eval audio --iterations 2 --codec " + dir.path("audio.safetensors") + " --data " + dir.path("speech");
   check(eval, "--png", "mels.png", "log-mel L1");
   check(eval, "--wav-dir", "wav", "log-mel L1");
 }

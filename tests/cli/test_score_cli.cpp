@@ -49,8 +49,8 @@ class ScoreCli : public ::testing::Test {
     return json::parse(r.output);
   }
   static CliRun check_format(const std::string& model, const std::string& score_file) {
-    return run_command(std::string("/usr/bin/python3 ") + TESSERA_SOURCE_DIR + "/tests/model/check_format.py " +
-                       model + " " + tmp_->path(score_file) + " --tolerance " + kTolerance);
+    return run_command(std::string("/usr/bin/python3 ") + TESSERA_SOURCE_DIR + "/tests/model/check_format.py " + model +
+                       " " + tmp_->path(score_file) + " --tolerance " + kTolerance);
   }
   // A whole context of ids from every range of the vocabulary (text and control), <bos> first.
   static std::string spread_ids() {
@@ -83,7 +83,11 @@ TEST_F(ScoreCli, ScoresAPromptAsGenerationSeesIt) {
     text += tokens[i].at("token").get<std::string>();
     sum += tokens[i].at("logprob").get<double>();
   }
-  EXPECT_EQ(text, "the\xE2\x96\x81" "dog\xE2\x96\x81" "runs") << "SentencePiece's pieces, U+2581 for a space";
+  EXPECT_EQ(text,
+            "the\xE2\x96\x81"
+            "dog\xE2\x96\x81"
+            "runs")
+      << "SentencePiece's pieces, U+2581 for a space";
   EXPECT_EQ(s.at("scored"), tokens.size() - 1);
   EXPECT_NEAR(s.at("sum_logprob").get<double>(), sum, 1e-9);
   EXPECT_NEAR(s.at("mean_logprob").get<double>(), sum / static_cast<double>(tokens.size() - 1), 1e-9);

@@ -96,7 +96,8 @@ TEST(TrainCli, ADivergingRunStopsWithItsMessageAndKeepsItsLastCheckpoint) {
     EXPECT_EQ(r.exit_code, 1) << task << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, "error: step 2: ")) << task << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, "; the last good checkpoint (step 1) is intact in " + run.out("run/checkpoint")))
-        << task << "\n" << r.output;
+        << task << "\n"
+        << r.output;
     EXPECT_EQ(nlohmann::json::parse(read_file(run.out("run/checkpoint/trainer.json")))["step"], 1) << task;
     EXPECT_FALSE(fs::exists(run.out("run/checkpoint.new"))) << task;
   }

@@ -1,11 +1,10 @@
 // The codecs behind one interface: each says its modality, kind, vocabulary size and what it
 // codes, saves a file that load_codec reads back by kind, and a registry hands them out by
 // modality with clear errors for what a model does not have.
-#include "codecs/codec_registry.h"
-
 #include <gtest/gtest.h>
 
 #include "codecs/audio/audio_codec.h"
+#include "codecs/codec_registry.h"
 #include "codecs/image/image_codec.h"
 #include "codecs/text_codec.h"
 #include "io/atomic_file.h"

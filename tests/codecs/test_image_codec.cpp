@@ -224,8 +224,8 @@ TEST_F(ImageCodecFile, RefusesAWrongFormatOrConfig) {
   config["quantizer"]["codebook_size"] = 1;
   file.metadata["config"] = config.dump();
   rewrite();
-  expect_error([&] { ImageCodec::load(path()); },
-               {path(), "field '__metadata__.config.quantizer.codebook_size'", "expected an integer in [2, 1073741824], found 1"});
+  expect_error([&] { ImageCodec::load(path()); }, {path(), "field '__metadata__.config.quantizer.codebook_size'",
+                                                   "expected an integer in [2, 1073741824], found 1"});
 }
 
 TEST_F(ImageCodecFile, RefusesMissingExtraAndMisshapenTensors) {

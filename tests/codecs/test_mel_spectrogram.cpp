@@ -199,10 +199,16 @@ TEST(MelConfig, ReadsFieldsAndDefaults) {
 
 TEST(MelConfig, ErrorsNameTheFileAndField) {
   expect_error([] { read_mel({{"n_mel", 80}}); }, {"codec.json: field 'mel.n_mel': unknown field"});
-  expect_error([] { read_mel({{"f_max", 9000}}); },
-               {"codec.json: field 'mel.f_max': expected a number in (0, 8000], found 9000"});
-  expect_error([] { read_mel({{"n_fft", 256}, {"win_length", 400}}, "audio.mel"); },
-               {"codec.json: field 'audio.mel.win_length': expected an integer in [1, 256], found 400"});
+  expect_error(
+      [] {
+        read_mel({{"f_max", 9000}});
+      },
+      {"codec.json: field 'mel.f_max': expected a number in (0, 8000], found 9000"});
+  expect_error(
+      [] {
+        read_mel({{"n_fft", 256}, {"win_length", 400}}, "audio.mel");
+      },
+      {"codec.json: field 'audio.mel.win_length': expected an integer in [1, 256], found 400"});
   expect_error([] { read_mel({{"hop_length", 0}}); }, {"field 'mel.hop_length': expected an integer >= 1, found 0"});
   expect_error([] { read_mel({{"n_fft", "big"}}); }, {"field 'mel.n_fft': expected an integer >= 2, found \"big\""});
   expect_error([] { read_mel(nlohmann::json::array()); }, {"codec.json: field 'mel': expected a JSON object"});
@@ -214,7 +220,8 @@ TEST(MelSpectrogram, EmptyFiltersAreRefused) {
   c.win_length = 64;
   expect_error([&] { MelSpectrogram{c}; }, {"mel filter 0 covers no FFT bin", "n_mels (80)", "n_fft (64"});
   c.win_length = 128;
-  expect_error([&] { MelSpectrogram{c}; }, {"mel spectrogram config: field 'win_length': expected an integer in [1, 64], found 128"});
+  expect_error([&] { MelSpectrogram{c}; },
+               {"mel spectrogram config: field 'win_length': expected an integer in [1, 64], found 128"});
 }
 
 }  // namespace

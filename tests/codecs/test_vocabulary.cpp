@@ -1,10 +1,9 @@
 // The shared vocabulary: ranges, id mapping in both directions, control tokens, JSON.
-#include "codecs/vocabulary.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "codecs/vocabulary.h"
 #include "support/expect_error.h"
 
 namespace tessera::codecs {

@@ -111,7 +111,8 @@ TEST_F(ImageSetTest, SidecarFieldsAreChecked) {
 
   sidecar_json.erase("width");
   write_sidecar();
-  expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "field 'width': expected an integer in [1, 65536], found nothing"});
+  expect_error([&] { ImageSet::load(sidecar()); },
+               {sidecar(), "field 'width': expected an integer in [1, 65536], found nothing"});
   write_bytes(sidecar(), "{\"format\": ");
   expect_error([&] { ImageSet::load(sidecar()); }, {sidecar(), "not valid JSON"});
   expect_error([&] { ImageSet::load(dir.path("other.json")); }, {dir.path("other.json"), "No such file"});

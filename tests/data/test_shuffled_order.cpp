@@ -1,12 +1,11 @@
 // Examples in a seeded random order: every epoch a permutation, the same seed the same order,
 // and a saved state that continues mid-epoch exactly.
-#include "data/shuffled_order.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <numeric>
 
+#include "data/shuffled_order.h"
 #include "support/expect_error.h"
 
 namespace tessera::data {
@@ -44,12 +43,14 @@ TEST(ShuffledOrder, BadStatesNameTheFileAndTheField) {
   };
   nlohmann::json state = write_config(order);
   state["position"] = 8;
-  expect_error([&] { restore(state); }, {"trainer.json: field 'task.order.position': expected an integer in [0, 7], found 8"});
+  expect_error([&] { restore(state); },
+               {"trainer.json: field 'task.order.position': expected an integer in [0, 7], found 8"});
   state["position"] = "2";
   expect_error([&] { restore(state); }, {"field 'task.order.position'", "found \"2\""});
   state = write_config(order);
   state["epoch_rng"] = {1, 2, 3};
-  expect_error([&] { restore(state); }, {"field 'task.order.epoch_rng': expected 4 unsigned 64-bit words, found [1,2,3]"});
+  expect_error([&] { restore(state); },
+               {"field 'task.order.epoch_rng': expected 4 unsigned 64-bit words, found [1,2,3]"});
   state = write_config(order);
   state["epoch"] = 1;
   expect_error([&] { restore(state); }, {"field 'task.order.epoch': unknown field"});

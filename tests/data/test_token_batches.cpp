@@ -1,11 +1,10 @@
 // Training batches over shards: next-token targets, determinism, a stream that resumes
 // exactly from its saved state, sequential windows that wrap, and clear errors.
-#include "data/token_batches.h"
-
 #include <gtest/gtest.h>
 
 #include <numeric>
 
+#include "data/token_batches.h"
 #include "io/shard.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
@@ -98,8 +97,11 @@ TEST_F(TokenBatchesTest, RandomWindowsStayInside) {
 }
 
 TEST_F(TokenBatchesTest, IdsOutsideTheVocabularyNameTheShard) {
-  expect_error([&] { TokenBatches({dir.path("a.shard"), dir.path("b.shard")}, 80, 1, 8, Sampling::random, 0); },
-               {"b.shard", "id 20 is 80", "vocabulary of 80 tokens"});
+  expect_error(
+      [&] {
+        TokenBatches({dir.path("a.shard"), dir.path("b.shard")}, 80, 1, 8, Sampling::random, 0);
+      },
+      {"b.shard", "id 20 is 80", "vocabulary of 80 tokens"});
 }
 
 TEST_F(TokenBatchesTest, BadStatesAndTooShortCorporaAreClearErrors) {
@@ -107,14 +109,24 @@ TEST_F(TokenBatchesTest, BadStatesAndTooShortCorporaAreClearErrors) {
   const auto restore = [](TokenBatches& s, const nlohmann::json& state) {
     read_fields(config_source(state, "trainer.json", "task.data"), [&](Fields& f) { s.fields(f); });
   };
-  expect_error([&] { restore(random, write_config(sequential)); },
-               {"trainer.json: field 'task.data.sampling': expected \"random\" as this run samples, found \"sequential\""});
-  expect_error([&] { restore(random, {{"sampling", "random"}, {"rng", {1, 2}}}); },
-               {"trainer.json: field 'task.data.rng': expected 4 unsigned 64-bit words, found [1,2]"});
-  expect_error([&] { restore(sequential, {{"sampling", "sequential"}, {"position", 101}}); },
-               {"trainer.json: field 'task.data.position': expected an integer in [0, 100], found 101"});
-  expect_error([&] { restore(sequential, {{"sampling", "sequential"}, {"position", 1}, {"extra", 1}}); },
-               {"trainer.json: field 'task.data.extra': unknown field"});
+  expect_error(
+      [&] { restore(random, write_config(sequential)); },
+      {"trainer.json: field 'task.data.sampling': expected \"random\" as this run samples, found \"sequential\""});
+  expect_error(
+      [&] {
+        restore(random, {{"sampling", "random"}, {"rng", {1, 2}}});
+      },
+      {"trainer.json: field 'task.data.rng': expected 4 unsigned 64-bit words, found [1,2]"});
+  expect_error(
+      [&] {
+        restore(sequential, {{"sampling", "sequential"}, {"position", 101}});
+      },
+      {"trainer.json: field 'task.data.position': expected an integer in [0, 100], found 101"});
+  expect_error(
+      [&] {
+        restore(sequential, {{"sampling", "sequential"}, {"position", 1}, {"extra", 1}});
+      },
+      {"trainer.json: field 'task.data.extra': unknown field"});
   expect_error([&] { TokenBatches({dir.path("b.shard")}, 100, 1, 40, Sampling::random, 0); },
                {"b.shard", "hold 40 ids", "window of 41"});
 }

@@ -1,10 +1,9 @@
 // One description per config: reading (defaults, checks, unknown keys), writing back,
 // relative paths, and --set overrides checked by the same code as the file.
-#include "io/fields.h"
-
 #include <gtest/gtest.h>
 
 #include "io/atomic_file.h"
+#include "io/fields.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
 
@@ -25,15 +24,18 @@ struct Example {
   int64_t every = 10, batches = 4;
 
   void fields(Fields& f) {
-    f.section("run", [&](Fields& r) {
-      r.integer("steps", steps, {.min = 1, .required = true});
-      r.number("lr", lr, {.min = 0, .above_min = true});
-      r.number("eps", eps, {.min = 0, .above_min = true});
-      r.boolean("flag", flag);
-      choice(r, "mode", mode, {{"fast", Mode::fast}, {"slow", Mode::slow}});
-      r.integers("levels", levels, {.min = 2});
-      r.check(lr < static_cast<double>(steps), "lr", str("below steps (", steps, ")"), lr);
-    }, true);
+    f.section(
+        "run",
+        [&](Fields& r) {
+          r.integer("steps", steps, {.min = 1, .required = true});
+          r.number("lr", lr, {.min = 0, .above_min = true});
+          r.number("eps", eps, {.min = 0, .above_min = true});
+          r.boolean("flag", flag);
+          choice(r, "mode", mode, {{"fast", Mode::fast}, {"slow", Mode::slow}});
+          r.integers("levels", levels, {.min = 2});
+          r.check(lr < static_cast<double>(steps), "lr", str("below steps (", steps, ")"), lr);
+        },
+        true);
     f.section("data", [&](Fields& d) {
       d.path("dir", data);
       d.paths("shards", shards);
@@ -70,18 +72,41 @@ TEST(Fields, ReadsWithDefaultsAndWritesBack) {
 TEST(Fields, ErrorsNameTheFileTheFieldWhatWasExpectedAndWhatWasFound) {
   auto read = [](const nlohmann::json& j) { read_config<Example>(source_of(j)); };
   expect_error([&] { read(nlohmann::json::object()); }, {"c.json: field 'run': expected an object, found nothing"});
-  expect_error([&] { read({{"run", {{"steps", 0}}}}); }, {"c.json: field 'run.steps': expected an integer >= 1, found 0"});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"lr", "fast"}}}}); },
-               {"c.json: field 'run.lr': expected a number > 0, found \"fast\""});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"flag", 1}}}}); },
-               {"field 'run.flag': expected true or false, found 1"});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"mode", "quick"}}}}); },
-               {"field 'run.mode': expected \"fast\" or \"slow\", found \"quick\""});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"levels", {3, 1}}}}}); },
-               {"field 'run.levels': expected a non-empty list of integers >= 2, found 1 in [3,1]"});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"lr", 3}}}}); }, {"field 'run.lr': expected below steps (2), found 3"});
-  expect_error([&] { read({{"run", {{"steps", 2}, {"stpes", 3}}}}); },
-               {"c.json: field 'run.stpes': unknown field (a typo?); the fields here are"});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 0}}}});
+      },
+      {"c.json: field 'run.steps': expected an integer >= 1, found 0"});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"lr", "fast"}}}});
+      },
+      {"c.json: field 'run.lr': expected a number > 0, found \"fast\""});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"flag", 1}}}});
+      },
+      {"field 'run.flag': expected true or false, found 1"});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"mode", "quick"}}}});
+      },
+      {"field 'run.mode': expected \"fast\" or \"slow\", found \"quick\""});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"levels", {3, 1}}}}});
+      },
+      {"field 'run.levels': expected a non-empty list of integers >= 2, found 1 in [3,1]"});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"lr", 3}}}});
+      },
+      {"field 'run.lr': expected below steps (2), found 3"});
+  expect_error(
+      [&] {
+        read({{"run", {{"steps", 2}, {"stpes", 3}}}});
+      },
+      {"c.json: field 'run.stpes': unknown field (a typo?); the fields here are"});
   expect_error([&] { read({{"run", {{"steps", 2}}}, {"extra", 1}}); }, {"field 'extra': unknown field"});
 }
 

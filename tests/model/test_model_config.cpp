@@ -87,10 +87,12 @@ TEST(ModelConfig, Vocabulary) {
   expect_refused([](json& j) { j["vocabulary"]["audio"] = -2; }, {"field 'vocabulary.audio'", "found -2"});
   expect_refused([](json& j) { j["vocabulary"]["control"] = "<bos>"; },
                  {"field 'vocabulary.control'", "expected a list of strings"});
-  expect_refused([](json& j) { j["vocabulary"]["control"] = {"<bos>", 7}; },
-                 {"field 'vocabulary.control'", "found 7"});
-  expect_refused([](json& j) { j["vocabulary"]["control"] = {"<bos>", "<eos>", "<bos>"}; },
-                 {"field 'vocabulary.control'", "expected distinct token names", "found \"<bos>\" twice"});
+  expect_refused([](json& j) { j["vocabulary"]["control"] = {"<bos>", 7}; }, {"field 'vocabulary.control'", "found 7"});
+  expect_refused(
+      [](json& j) {
+        j["vocabulary"]["control"] = {"<bos>", "<eos>", "<bos>"};
+      },
+      {"field 'vocabulary.control'", "expected distinct token names", "found \"<bos>\" twice"});
   expect_refused([](json& j) { j["vocabulary"]["video"] = 10; }, {"field 'vocabulary.video'", "unknown field"});
   expect_refused([](json& j) { j["vocabulary"]["text"] = INT32_MAX; },
                  {"field 'vocabulary.audio'", "at most 2147483647 ids in all (32-bit ids)"});
@@ -99,8 +101,11 @@ TEST(ModelConfig, Vocabulary) {
 TEST(ModelConfig, CodecEntries) {
   expect_refused([](json& j) { j["codecs"]["text"]["license"] = "mit"; },
                  {"m/config.json", "field 'codecs.text.license'", "unknown field", "file, ids, kind"});
-  expect_refused([](json& j) { j["codecs"]["video"] = {{"file", "v.bin"}}; },
-                 {"field 'codecs.video'", "unknown field", "image, text"});
+  expect_refused(
+      [](json& j) {
+        j["codecs"]["video"] = {{"file", "v.bin"}};
+      },
+      {"field 'codecs.video'", "unknown field", "image, text"});
   expect_refused([](json& j) { j["codecs"]["text"] = "text.model"; },
                  {"field 'codecs.text'", "expected an object, found \"text.model\""});
   expect_refused([](json& j) { j["codecs"]["image"]["kind"] = "sentencepiece"; },
@@ -109,14 +114,18 @@ TEST(ModelConfig, CodecEntries) {
                  {"field 'codecs.image.file'", "a file name inside the model folder", "\"../image.safetensors\""});
   expect_refused([](json& j) { j["codecs"]["image"]["ids"] = {311}; },
                  {"field 'codecs.image.ids'", "[first, end] with first < end", "found [311]"});
-  expect_refused([](json& j) { j["codecs"]["image"]["ids"] = {300, 425}; },
-                 {"field 'codecs.image.ids'", "expected [311, 436], the vocabulary's image range", "found [300, 425]"});
-  expect_refused([](json& j) { j["codecs"]["text"].erase("kind"); },
-                 {"field 'codecs.text.kind'", "found nothing"});
+  expect_refused(
+      [](json& j) {
+        j["codecs"]["image"]["ids"] = {300, 425};
+      },
+      {"field 'codecs.image.ids'", "expected [311, 436], the vocabulary's image range", "found [300, 425]"});
+  expect_refused([](json& j) { j["codecs"]["text"].erase("kind"); }, {"field 'codecs.text.kind'", "found nothing"});
   expect_refused([](json& j) { j["codecs"].erase("image"); },
                  {"field 'codecs.image'", "expected a codec for the vocabulary's 125 image ids, found none"});
   expect_refused(
-      [](json& j) { j["codecs"]["audio"] = {{"file", "audio.safetensors"}, {"kind", "tessera-audio-codec"}, {"ids", {436, 500}}}; },
+      [](json& j) {
+        j["codecs"]["audio"] = {{"file", "audio.safetensors"}, {"kind", "tessera-audio-codec"}, {"ids", {436, 500}}};
+      },
       {"field 'codecs.audio.ids'", "expected no audio codec (the vocabulary has no audio ids)", "found [436, 500]"});
 }
 

@@ -176,16 +176,15 @@ TEST_F(ModelDir, ACodecFileOfAnotherVocabularySize) {
     j["codecs"]["text"]["ids"] = {0, 305};
   });
   expect_error([&] { load_model(other); },
-               {other + "/config.json", "field 'codecs.text.ids'", "expected a range of 300 ids",
-                other + "/text.model", "found [0, 305], 305 ids", "does not belong to this model"});
+               {other + "/config.json", "field 'codecs.text.ids'", "expected a range of 300 ids", other + "/text.model",
+                "found [0, 305], 305 ids", "does not belong to this model"});
 }
 
 TEST_F(ModelDir, ACodecFileOfAnotherKind) {
   const std::string swapped = copy("swapped", "multimodal");
   fs::copy_file(swapped + "/text.model", swapped + "/image.safetensors", fs::copy_options::overwrite_existing);
-  expect_error([&] { load_model(swapped); },
-               {swapped + "/image.safetensors", swapped + "/config.json",
-                "field 'codecs.image' names it as a \"tessera-image-codec\" codec"});
+  expect_error([&] { load_model(swapped); }, {swapped + "/image.safetensors", swapped + "/config.json",
+                                              "field 'codecs.image' names it as a \"tessera-image-codec\" codec"});
 }
 
 // A version 1 folder (codecs as file names) reads as the entries version 2 writes.
@@ -210,10 +209,16 @@ TEST_F(ModelDir, SavingChecksTheCodecsAgainstTheConfig) {
   const auto& text = m.codecs.get<codecs::TextCodec>(Modality::text);
   const auto& image = m.codecs.get<codecs::ImageCodec>(Modality::image);
   const std::string out = tmp_->path("resaved");
-  expect_error([&] { save_model(out, m.config, *m.transformer, {&text, &image}); },
-               {"save_model", "config.codecs names audio.safetensors for audio, but no audio codec was given"});
-  expect_error([&] { save_model(out, *config_, *m.transformer, {&text, &image}); },
-               {"a codec was given for image, but config.codecs has no image entry"});
+  expect_error(
+      [&] {
+        save_model(out, m.config, *m.transformer, {&text, &image});
+      },
+      {"save_model", "config.codecs names audio.safetensors for audio, but no audio codec was given"});
+  expect_error(
+      [&] {
+        save_model(out, *config_, *m.transformer, {&text, &image});
+      },
+      {"a codec was given for image, but config.codecs has no image entry"});
   ModelConfig smaller = m.config;
   smaller.codecs.at(Modality::image).end -= 1;
   expect_error([&] { save_model(out, smaller, *m.transformer, m.codecs.all()); },

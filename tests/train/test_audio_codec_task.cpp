@@ -24,8 +24,9 @@ TEST(AudioCodecTask, LossFallsAndTheLogSaysSo) {
   TinyRun run("audio_codec");
   testing::write_speech_set(run.out("more"), {{"train", 24}, {"valid", 4}}, 3);
   std::string log;
-  const LoopResult r = run.train("run", {"data.dir=" + run.out("more"), "optimization.steps=100", "log.every=10",
-                                         "eval.clips=4", "optimization.batch_size=8"},
+  const LoopResult r = run.train("run",
+                                 {"data.dir=" + run.out("more"), "optimization.steps=100", "log.every=10",
+                                  "eval.clips=4", "optimization.batch_size=8"},
                                  &log);
   EXPECT_EQ(r.step, 100);
   const std::vector<double> losses = logged(log, "loss"), l1 = logged(log, "mel l1");
@@ -34,8 +35,9 @@ TEST(AudioCodecTask, LossFallsAndTheLogSaysSo) {
   EXPECT_TRUE(std::regex_search(log, std::regex(R"(step 100/100 \| loss [0-9.]+ \| mel l1 [0-9.]+ \| )"
                                                 R"(stage0 codes used [0-9.]+% \| stage1 codes used [0-9.]+% \| )")))
       << log;
-  EXPECT_NE(log.find("16 mel bins -> 25 code frames/s x 2 stages = 50 tokens/s, 125 codes per stage; 24 training clips"),
-            std::string::npos)
+  EXPECT_NE(
+      log.find("16 mel bins -> 25 code frames/s x 2 stages = 50 tokens/s, 125 codes per stage; 24 training clips"),
+      std::string::npos)
       << log;
   EXPECT_TRUE(std::regex_search(log, std::regex(R"(eval step 100 \| mel l1 [0-9.]+ nats)"))) << log;
   ASSERT_EQ(r.eval.size(), 1u);
@@ -46,8 +48,7 @@ TEST(AudioCodecTask, LossFallsAndTheLogSaysSo) {
   const codecs::MelSpectrogram stft(codec->config().mel);
   std::FILE* quiet = std::fopen("/dev/null", "w");
   const auto mels = codecs::compute_log_mels(
-      stft, set.size(), [&](int64_t i) { return set.audio(i, codec->config().mel.sample_rate).samples; }, "",
-      quiet);
+      stft, set.size(), [&](int64_t i) { return set.audio(i, codec->config().mel.sample_rate).samples; }, "", quiet);
   std::fclose(quiet);
   const auto [mean, std] = mel_statistics(mels);
   EXPECT_EQ(codec->mel_mean().to_vector(), mean);

@@ -1,7 +1,5 @@
 // A checkpoint's trainer.json: every field checked on resume, errors naming the file and the
 // field; another model's checkpoint refused with the first field that differs.
-#include "train/checkpoint.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +7,7 @@
 #include "io/atomic_file.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
+#include "train/checkpoint.h"
 
 namespace tessera::train {
 namespace {
@@ -65,11 +64,17 @@ TEST_F(TrainerStateTest, UnknownFieldsAndWrongTypesNameTheFileAndTheField) {
 TEST(CheckSameConfig, NamesTheFirstFieldThatDiffers) {
   const nlohmann::json saved = {{"architecture", {{"dim", 16}, {"n_layers", 1}}}};
   EXPECT_NO_THROW(check_same_config(saved, saved, "c/config.json"));
-  expect_error([&] { check_same_config(saved, {{"architecture", {{"dim", 32}, {"n_layers", 1}}}}, "c/config.json"); },
-               {"c/config.json: the checkpoint holds a different model: architecture.dim is 16 in the checkpoint, "
-                "32 here"});
-  expect_error([&] { check_same_config(saved, {{"architecture", {{"dim", 16}}}}, "c/config.json"); },
-               {"architecture.n_layers is 1 in the checkpoint and absent here"});
+  expect_error(
+      [&] {
+        check_same_config(saved, {{"architecture", {{"dim", 32}, {"n_layers", 1}}}}, "c/config.json");
+      },
+      {"c/config.json: the checkpoint holds a different model: architecture.dim is 16 in the checkpoint, "
+       "32 here"});
+  expect_error(
+      [&] {
+        check_same_config(saved, {{"architecture", {{"dim", 16}}}}, "c/config.json");
+      },
+      {"architecture.n_layers is 1 in the checkpoint and absent here"});
 }
 
 }  // namespace

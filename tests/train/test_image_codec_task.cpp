@@ -16,9 +16,9 @@
 namespace tessera::train {
 namespace {
 
+using testing::logged;
 using testing::smooth_blobs;
 using testing::tiny_codec_config;
-using testing::logged;
 using testing::TinyRun;
 
 class ImageCodecTaskTest : public ::testing::Test {

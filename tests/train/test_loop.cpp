@@ -3,8 +3,6 @@
 // and without a time budget; a budget spent resumes with a larger one; a non-finite loss or
 // gradient stops the run and leaves the last checkpoint good; output folders are made or
 // refused up front.
-#include "train/loop.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,6 +18,7 @@
 #include "support/one_thread.h"
 #include "support/tiny_recipes.h"
 #include "train/checkpoint.h"
+#include "train/loop.h"
 
 namespace tessera::train {
 namespace {
@@ -179,11 +178,11 @@ TEST_P(LoopTest, ANonFiniteLossStopsTheRunAndKeepsTheLastCheckpoint) {
     const std::string name = poison == Observed::Poison::loss ? "loss" : "gradient";
     const int64_t micro = run.recipe()["optimization"].value("micro_batches", 1);
     // The first micro-batch of step 7: after the checkpoint of step 4 and the evaluation of 6.
-    const std::string message = expect_error(
-        [&] { train(name, {}, false, 0, 6 * micro + 1, poison); },
-        {"step 7: ", poison == Observed::Poison::loss ? "the loss is nan" : "the gradient norm is nan",
-         "training diverged", "the last good checkpoint (step 4) is intact in " + run.out(name + "/checkpoint"),
-         "--resume"});
+    const std::string message =
+        expect_error([&] { train(name, {}, false, 0, 6 * micro + 1, poison); },
+                     {"step 7: ", poison == Observed::Poison::loss ? "the loss is nan" : "the gradient norm is nan",
+                      "training diverged",
+                      "the last good checkpoint (step 4) is intact in " + run.out(name + "/checkpoint"), "--resume"});
     EXPECT_EQ(nlohmann::json::parse(file(name + "/checkpoint/trainer.json"))["step"], 4) << message;
     EXPECT_FALSE(fs::exists(run.out(name + "/checkpoint.new")));
     // Intact: continued from, it finishes as the run that never diverged.
@@ -207,7 +206,8 @@ TEST_P(LoopTest, MissingFoldersAreMadeAndAnUnwritableOneIsRefusedFirst) {
 TEST_P(LoopTest, ACheckpointOfAnotherModelIsRefused) {
   train("run", {}, false, 4);
   const std::string field = GetParam() == "transformer" ? "model.hidden=48" : "codec.encoder.res_blocks=2";
-  expect_error([&] { train("run", {field}, true); }, {"the checkpoint holds a different model", " in the checkpoint, "});
+  expect_error([&] { train("run", {field}, true); },
+               {"the checkpoint holds a different model", " in the checkpoint, "});
 }
 
 INSTANTIATE_TEST_SUITE_P(Tasks, LoopTest, ::testing::Values("transformer", "image_codec", "audio_codec"));

@@ -1,7 +1,5 @@
 // Recipes: one reader for every task, every field checked, errors that name the file (or
 // the --set) and the field's JSON path; the shipped recipes read.
-#include "train/recipe.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include "support/tiny_recipes.h"
 #include "train/audio_codec_task.h"
 #include "train/image_codec_task.h"
+#include "train/recipe.h"
 #include "train/text_task.h"
 
 namespace tessera::train {
@@ -138,8 +137,11 @@ TEST(RecipeCodecs, TheCodecTasksReadTheirSectionsAndTheirOwnDefaults) {
 
   expect_error([&] { image.read({"codebook.keep_codes=65"}); },
                {"--set codebook.keep_codes=65: expected 0 or at most the codebook's 64 codes, found 65"});
-  expect_error([&] { image.read({"codec.quantizer.type=fsq", "codec.quantizer.levels=[5,5,5]", "codebook.keep_codes=0"}); },
-               {"field 'codec.quantizer.codebook_size': unknown field"});
+  expect_error(
+      [&] {
+        image.read({"codec.quantizer.type=fsq", "codec.quantizer.levels=[5,5,5]", "codebook.keep_codes=0"});
+      },
+      {"field 'codec.quantizer.codebook_size': unknown field"});
   expect_error([&] { image.read({"codec.encoder.res_blocks=-1"}); },
                {"--set codec.encoder.res_blocks=-1: expected an integer >= 0, found -1"});
   expect_error([&] { image.read({"data.flip=1"}); }, {"--set data.flip=1: expected true or false, found 1"});

@@ -61,8 +61,7 @@ TEST_F(TextTaskTest, OutputIsAModelDirectoryAndCheckpointsLeaveNoTemporaryFiles)
   EXPECT_EQ(state["step"], 12);
   EXPECT_EQ(state["task"]["data"]["sampling"], "random");
   EXPECT_TRUE(state["best"]["valid_loss"].is_number());
-  EXPECT_EQ(state["recipe_fingerprint"],
-            fingerprint(nlohmann::json::parse(read_file(run.out("run/recipe.json")))));
+  EXPECT_EQ(state["recipe_fingerprint"], fingerprint(nlohmann::json::parse(read_file(run.out("run/recipe.json")))));
   EXPECT_LT(r.eval.at(0).value, 6.0) << "the held-out loss, below ln(300) = 5.7 after a few steps";
 }
 

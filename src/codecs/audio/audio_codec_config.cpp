@@ -10,7 +10,8 @@ namespace tessera::codecs {
 using nlohmann::json;
 
 void AudioCodecConfig::fields(Fields& f) {
-  f.section("mel", [&](Fields& m) { mel.fields(m); }, true);
+  f.section(
+      "mel", [&](Fields& m) { mel.fields(m); }, true);
   f.section(
       "encoder", [&](Fields& encoder) { conv_level_fields(encoder, widths, downsamples, res_blocks, norm_groups); },
       true);

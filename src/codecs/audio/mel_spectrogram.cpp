@@ -16,7 +16,6 @@ namespace tessera::codecs {
 
 namespace {
 
-
 constexpr float kPowerFloor = 1e-5f;
 // Projected-gradient steps of the mel inverse. Accelerated (FISTA), so the fit settles
 // well within this many; a fixed count keeps the result a pure function of the input.

@@ -63,8 +63,8 @@ void ImageCodec::keep_codes(const std::vector<int32_t>& kept) {
 std::string ImageCodec::description() const {
   const ImageCodecConfig& c = config_;
   return str(c.height, " x ", c.width, " x ", c.channels, " -> ", c.codes_per_image(), " codes of ", c.vocab_size(),
-             " (a ", c.grid_height(), " x ", c.grid_width(), " grid, ", c.quantizer == QuantizerType::fsq ? "FSQ" : "VQ",
-             ")");
+             " (a ", c.grid_height(), " x ", c.grid_width(), " grid, ",
+             c.quantizer == QuantizerType::fsq ? "FSQ" : "VQ", ")");
 }
 
 nn::NamedTensors ImageCodec::state() const {
