@@ -21,9 +21,7 @@ void AudioCodecTaskConfig::fields(Fields& f) {
   f.section(
       "data",
       [&](Fields& d) {
-        d.path("dir", data_dir, true);
-        d.string("train", train_split);
-        d.string("valid", valid_split);
+        data.fields(d);
         d.integer("crop_frames", crop_frames, {.min = 1});
         d.check(crop_frames % codec.frames_per_code() == 0, "crop_frames",
                 str("a multiple of the ", codec.frames_per_code(), " mel frames of one code frame"), crop_frames);
@@ -63,12 +61,12 @@ namespace {
 // The log-mels of a split's first `limit` clips (0: all).
 std::vector<Spectrogram> split_log_mels(const AudioCodecTaskConfig& c, const std::string& split, int64_t limit,
                                         std::FILE* out) {
-  const data::SpeechSet set = data::SpeechSet::load(c.data_dir, split);
+  const data::SpeechSet set = data::SpeechSet::load(c.data.dir, split);
   const codecs::MelSpectrogram stft(c.codec.mel);
   const int64_t rate = c.codec.mel.sample_rate, count = limit > 0 ? std::min(limit, set.size()) : set.size();
   std::vector<Spectrogram> mels = codecs::compute_log_mels(
       stft, count, [&](int64_t i) { return set.audio(i, rate).samples; }, "log-mel " + split, out);
-  TESSERA_CHECK(!mels.empty(), c.data_dir, " split ", split, ": no clips");
+  TESSERA_CHECK(!mels.empty(), c.data.dir, " split ", split, ": no clips");
   return mels;
 }
 
@@ -117,7 +115,7 @@ class AudioCodecTask : public Task {
   AudioCodecTask(const AudioCodecTaskConfig& c, const LoopConfig& loop, std::FILE* out)
       : c_(c),
         loop_(loop),
-        train_(split_log_mels(c, c.train_split, 0, out)),
+        train_(split_log_mels(c, c.data.train, 0, out)),
         init_rng_(static_cast<uint64_t>(loop.optimization.seed)),
         codec_(std::make_unique<codecs::AudioCodec>(c.codec, init_rng_)),
         crop_rng_(static_cast<uint64_t>(loop.optimization.seed) + 1),
@@ -125,8 +123,8 @@ class AudioCodecTask : public Task {
     for (const Spectrogram& s : train_) train_frames_ += s.frames;
     const auto [mean, std] = mel_statistics(train_);
     codec_->set_normalization(mean, std);
-    if (c.eval_clips > 0 && fs::exists(fs::path(c.data_dir) / (c.valid_split + ".jsonl"))) {
-      valid_ = split_log_mels(c, c.valid_split, c.eval_clips, out);
+    if (c.eval_clips > 0 && fs::exists(fs::path(c.data.dir) / (c.data.valid + ".jsonl"))) {
+      valid_ = split_log_mels(c, c.data.valid, c.eval_clips, out);
     }
   }
 

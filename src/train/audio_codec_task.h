@@ -30,7 +30,7 @@ namespace tessera::train {
 
 struct AudioCodecTaskConfig : TaskConfig {
   codecs::AudioCodecConfig codec;
-  std::string data_dir, train_split = "train", valid_split = "valid";
+  CodecData data;
   int64_t crop_frames = 128;
   ReconstructionLoss loss;
   int64_t eval_clips = 200;

@@ -13,6 +13,12 @@ void codec_loop_defaults(LoopConfig& loop) {
   loop.log_every = 50;
 }
 
+void CodecData::fields(Fields& data) {
+  data.path("dir", dir, true);
+  data.string("train", train);
+  data.string("valid", valid);
+}
+
 void ReconstructionLoss::fields(Fields& f) {
   f.section("loss", [&](Fields& l) {
     l.number("l1", l1, {.min = 0});

@@ -1,7 +1,9 @@
 #pragma once
-// What the two codec tasks share: their defaults for the shared recipe sections, and their
-// objective, L1 + L2 between a reconstruction and its original, weighted as the recipe's
-// "loss" section says.
+// What the two codec tasks share: their defaults for the shared recipe sections, where their
+// data is, and their objective, L1 + L2 between a reconstruction and its original, weighted
+// as the recipe's "loss" section says.
+#include <string>
+
 #include "core/tensor.h"
 #include "io/fields.h"
 #include "train/recipe.h"
@@ -11,6 +13,14 @@ namespace tessera::train {
 // No weight decay, beta2 0.99, held-out evaluation only at the end, a checkpoint every 1000
 // steps, a log line every 50.
 void codec_loop_defaults(LoopConfig& loop);
+
+// A data set folder and its training and held-out splits: "data": {"dir": ..., "train":
+// "train", "valid": "valid"}, dir required. The task adds its own fields to the section.
+struct CodecData {
+  std::string dir, train = "train", valid = "valid";
+
+  void fields(Fields& data);
+};
 
 struct ReconstructionLoss {
   double l1 = 1.0, l2 = 1.0;

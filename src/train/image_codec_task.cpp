@@ -24,9 +24,7 @@ void ImageCodecTaskConfig::fields(Fields& f) {
   f.section(
       "data",
       [&](Fields& d) {
-        d.path("dir", data_dir, true);
-        d.string("train", train_split);
-        d.string("valid", valid_split);
+        data.fields(d);
         d.boolean("flip", flip);
       },
       true);
@@ -93,8 +91,8 @@ double mean_squared_error(const Tensor& a, const Tensor& b) {
 double psnr_of_unit_mse(double mse) { return 10 * std::log10(4 / std::max(mse, 1e-12)); }
 
 data::ImageSet load_split(const ImageCodecTaskConfig& c, const std::string& split) {
-  data::ImageSet set = data::ImageSet::load(data::image_set_path(c.data_dir, split));
-  eval::check_images_fit(c.codec, set.array(), c.data_dir + " split " + split);
+  data::ImageSet set = data::ImageSet::load(data::image_set_path(c.data.dir, split));
+  eval::check_images_fit(c.codec, set.array(), c.data.dir + " split " + split);
   return set;
 }
 
@@ -103,14 +101,14 @@ class ImageCodecTask : public Task {
   ImageCodecTask(const ImageCodecTaskConfig& c, const LoopConfig& loop)
       : c_(c),
         loop_(loop),
-        train_(load_split(c, c.train_split)),
+        train_(load_split(c, c.data.train)),
         init_rng_(static_cast<uint64_t>(loop.optimization.seed)),
         codec_(std::make_unique<codecs::ImageCodec>(c.codec, init_rng_)),
         order_(train_.size(), static_cast<uint64_t>(loop.optimization.seed) + 1),
         quantizer_rng_(static_cast<uint64_t>(loop.optimization.seed) + 2),
         flip_rng_(static_cast<uint64_t>(loop.optimization.seed) + 3),
         used_(static_cast<size_t>(c.codec.vocab_size())) {
-    if (fs::exists(data::image_set_path(c.data_dir, c.valid_split))) valid_ = load_split(c, c.valid_split);
+    if (fs::exists(data::image_set_path(c.data.dir, c.data.valid))) valid_ = load_split(c, c.data.valid);
   }
 
   nn::Module& module() override { return *codec_; }
@@ -120,9 +118,9 @@ class ImageCodecTask : public Task {
     return str("image codec: ", format_count(static_cast<double>(codec_->num_parameters())), " parameters, ", k.height,
                " x ", k.width, " x ", k.channels, " images -> ", k.grid_height(), " x ", k.grid_width(), " = ",
                k.codes_per_image(), " codes of ", k.vocab_size(), "; ", train_.size(), " training images (",
-               c_.data_dir, " ", c_.train_split, "), ",
-               valid_ ? str(std::min(c_.eval_images, valid_->size()), " held out (", c_.valid_split, ")")
-                      : str("none held out (no ", c_.valid_split, " split)"),
+               c_.data.dir, " ", c_.data.train, "), ",
+               valid_ ? str(std::min(c_.eval_images, valid_->size()), " held out (", c_.data.valid, ")")
+                      : str("none held out (no ", c_.data.valid, " split)"),
                "\n");
   }
   const char* unit() const override { return "images"; }

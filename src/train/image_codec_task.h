@@ -32,7 +32,7 @@ namespace tessera::train {
 
 struct ImageCodecTaskConfig : TaskConfig {
   codecs::ImageCodecConfig codec;
-  std::string data_dir, train_split = "train", valid_split = "valid";
+  CodecData data;
   bool flip = false;
   ReconstructionLoss loss;
   int64_t eval_images = 1000;

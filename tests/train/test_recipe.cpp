@@ -125,7 +125,7 @@ TEST(RecipeCodecs, TheCodecTasksReadTheirSectionsAndTheirOwnDefaults) {
   TinyRun image("image_codec"), audio("audio_codec");
   const Recipe i = image.read();
   const auto& ic = dynamic_cast<const ImageCodecTaskConfig&>(*i.config);
-  EXPECT_EQ(ic.data_dir, image.out("images"));
+  EXPECT_EQ(ic.data.dir, image.out("images"));
   EXPECT_TRUE(ic.flip);
   EXPECT_EQ(ic.keep_codes, 40);
   EXPECT_EQ(i.loop.optimization.beta2, 0.99) << "the codecs' default";
