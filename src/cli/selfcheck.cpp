@@ -36,13 +36,7 @@ class CopyTask : public train::Task {
   explicit CopyTask(const SelfcheckOptions& o) : o_(o), init_(static_cast<uint64_t>(o.seed)), model_(config(), init_) {}
 
   static model::TransformerConfig config() {
-    model::TransformerConfig c;
-    c.vocab_size = 32;
-    c.dim = 64;
-    c.n_layers = 2;
-    c.n_heads = 4;
-    c.hidden = 128;
-    return c;
+    return {.vocab_size = 32, .dim = 64, .n_layers = 2, .n_heads = 4, .hidden = 128};
   }
 
   nn::Module& module() override { return model_; }

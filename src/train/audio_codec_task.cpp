@@ -16,18 +16,13 @@ namespace fs = std::filesystem;
 using codecs::Spectrogram;
 
 void AudioCodecTaskConfig::fields(Fields& f) {
-  f.section(
-      "codec", [&](Fields& c) { codec.fields(c); }, true);
-  f.section(
-      "data",
-      [&](Fields& d) {
-        data.fields(d);
-        d.integer("crop_frames", crop_frames, {.min = 1});
-        d.check(crop_frames % codec.frames_per_code() == 0, "crop_frames",
-                str("a multiple of the ", codec.frames_per_code(), " mel frames of one code frame"), crop_frames);
-      },
-      true);
-  loss.fields(f);
+  const auto crop = [&](Fields& d) {
+    d.integer("crop_frames", crop_frames, {.min = 1});
+    d.check(crop_frames % codec.frames_per_code() == 0, "crop_frames",
+            str("a multiple of the ", codec.frames_per_code(), " mel frames of one code frame"), crop_frames);
+  };
+  codec_task_fields(
+      f, [&](Fields& c) { codec.fields(c); }, data, crop, loss);
   f.section("eval", [&](Fields& e) { e.integer("clips", eval_clips, {.min = 0}); });
 }
 

@@ -30,4 +30,17 @@ Tensor ReconstructionLoss::operator()(const Tensor& out, const Tensor& target) c
   return scale(l1_loss(out, target), static_cast<float>(l1)) + scale(mse_loss(out, target), static_cast<float>(l2));
 }
 
+void codec_task_fields(Fields& f, const std::function<void(Fields&)>& codec, CodecData& data,
+                       const std::function<void(Fields&)>& task_data, ReconstructionLoss& loss) {
+  f.section("codec", codec, true);
+  f.section(
+      "data",
+      [&](Fields& d) {
+        data.fields(d);
+        task_data(d);
+      },
+      true);
+  loss.fields(f);
+}
+
 }  // namespace tessera::train

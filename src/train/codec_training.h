@@ -2,6 +2,7 @@
 // What the two codec tasks share: their defaults for the shared recipe sections, where their
 // data is, and their objective, L1 + L2 between a reconstruction and its original, weighted
 // as the recipe's "loss" section says.
+#include <functional>
 #include <string>
 
 #include "core/tensor.h"
@@ -30,5 +31,10 @@ struct ReconstructionLoss {
   // l1 * mean |out - target| + l2 * mean (out - target)^2, a scalar with gradients to `out`.
   Tensor operator()(const Tensor& out, const Tensor& target) const;
 };
+
+// The sections both codec tasks have: "codec" (required, described by `codec`), "data"
+// (required: `data`, then the task's own fields, `task_data`) and "loss".
+void codec_task_fields(Fields& f, const std::function<void(Fields&)>& codec, CodecData& data,
+                       const std::function<void(Fields&)>& task_data, ReconstructionLoss& loss);
 
 }  // namespace tessera::train

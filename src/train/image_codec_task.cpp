@@ -19,16 +19,8 @@ namespace tessera::train {
 namespace fs = std::filesystem;
 
 void ImageCodecTaskConfig::fields(Fields& f) {
-  f.section(
-      "codec", [&](Fields& c) { codec.fields(c); }, true);
-  f.section(
-      "data",
-      [&](Fields& d) {
-        data.fields(d);
-        d.boolean("flip", flip);
-      },
-      true);
-  loss.fields(f);
+  codec_task_fields(
+      f, [&](Fields& c) { codec.fields(c); }, data, [&](Fields& d) { d.boolean("flip", flip); }, loss);
   f.section("eval", [&](Fields& e) { e.integer("images", eval_images, {.min = 0}); });
   f.section("codebook", [&](Fields& k) {
     k.integer("keep_codes", keep_codes, {.min = 0});
