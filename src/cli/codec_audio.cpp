@@ -29,7 +29,7 @@ void add_encode(CLI::App* parent) {
       "audio",
       "Print a clip's ids: one line per code frame, its stages' ids (local, 0 to vocab size - 1) space separated; "
       "the clip's length and token rate go to stderr");
-  e->add_option("--codec", a->codec, "Audio codec file (from `tessera codec train audio`)")->required();
+  e->add_option("--codec", a->codec, "Audio codec file (from `tessera train` with an audio_codec recipe)")->required();
   e->add_option("audio", a->audio,
                 "Audio file (WAV, FLAC, ...); mixed to mono and resampled to the codec's rate, at most 60 s")
       ->required();
@@ -55,7 +55,7 @@ void add_decode(CLI::App* parent) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* d = parent->add_subcommand("audio", "Decode one clip's ids to a WAV (Griffin-Lim on the decoded log-mel)");
-  d->add_option("--codec", a->codec, "Audio codec file (from `tessera codec train audio`)")->required();
+  d->add_option("--codec", a->codec, "Audio codec file (from `tessera train` with an audio_codec recipe)")->required();
   d->add_option("--out", a->out, "Audio file to write: 16-bit WAV, or FLAC when it ends in .flac")->required();
   CLI::Option* ids = d->add_option("--ids", a->ids,
                                    "The ids, time-major (as `codec encode audio` prints them), "
@@ -94,7 +94,7 @@ void add_eval(CLI::App* parent) {
       "audio",
       "Reconstruct a speech split with an audio codec: log-mel L1, log-spectral distance, SI-SNR against "
       "Griffin-Lim's ceiling, code usage and perplexity per stage, and spectrograms in a PNG");
-  v->add_option("--codec", a->codec, "Audio codec file (from `tessera codec train audio`)")->required();
+  v->add_option("--codec", a->codec, "Audio codec file (from `tessera train` with an audio_codec recipe)")->required();
   v->add_option("--data", a->data, "Speech set folder (from scripts/data/speech.py)")->required();
   v->add_option("--split", a->split, "Split to measure on")->capture_default_str();
   v->add_option("--clips", a->clips, "Measure only the split's first N clips (0: all)")

@@ -49,7 +49,7 @@ void add_encode(CLI::App* parent) {
   auto a = std::make_shared<Args>();
   CLI::App* e = parent->add_subcommand(
       "image", "Print an image's code grid: one line per grid row, ids (local, 0 to vocab size - 1) space separated");
-  e->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  e->add_option("--codec", a->codec, "Image codec file (from `tessera train` with an image_codec recipe)")->required();
   e->add_option("image", a->image,
                 "Image file (PNG, JPEG, ...); converted to the codec's channels and resized to its size")
       ->required();
@@ -72,7 +72,7 @@ void add_decode(CLI::App* parent) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* d = parent->add_subcommand("image", "Decode one image's code grid (raster order) to a PNG");
-  d->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  d->add_option("--codec", a->codec, "Image codec file (from `tessera train` with an image_codec recipe)")->required();
   d->add_option("--out", a->out, "PNG file to write")->required();
   CLI::Option* ids = d->add_option("ids", a->ids, "The grid's ids in raster order (as `codec encode image` prints)");
   CLI::Option* file = d->add_option("--codes-file", a->codes_file, "Read the ids from this file instead");
@@ -103,7 +103,7 @@ void add_eval(CLI::App* parent) {
   auto a = std::make_shared<Args>();
   CLI::App* v = parent->add_subcommand(
       "image", "Reconstruct a split with an image codec: PSNR, SSIM, code usage and perplexity, and a PNG grid");
-  v->add_option("--codec", a->codec, "Image codec file (from `tessera codec train image`)")->required();
+  v->add_option("--codec", a->codec, "Image codec file (from `tessera train` with an image_codec recipe)")->required();
   v->add_option("--data", a->data, "Image set folder (from scripts/data/*)")->required();
   v->add_option("--split", a->split, "Split to measure on")->capture_default_str();
   v->add_option("--limit", a->limit, "Measure only the split's first N images (0: all)")

@@ -10,7 +10,7 @@ namespace tessera::codecs {
 
 // Checks that `file` holds `format` at `version` and returns its parsed config. Errors name
 // the file and the metadata field; a missing field asks whether the file is `what` (e.g.
-// "an audio codec file (from `tessera codec train audio`)").
+// "an audio codec file (from `tessera train` with an audio_codec recipe)").
 nlohmann::json codec_file_config(const Safetensors& file, const std::string& format, const std::string& version,
                                  const std::string& what);
 

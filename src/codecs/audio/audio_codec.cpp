@@ -143,7 +143,7 @@ void AudioCodec::save(const std::string& path) const {
 std::unique_ptr<AudioCodec> AudioCodec::load(const std::string& path) {
   const Safetensors file = read_safetensors(path);
   const nlohmann::json config =
-      codec_file_config(file, kKind, kVersion, "an audio codec file (from `tessera codec train audio`)");
+      codec_file_config(file, kKind, kVersion, "an audio codec file (from `tessera train` with an audio_codec recipe)");
   Rng unused(0);
   auto codec = std::make_unique<AudioCodec>(AudioCodecConfig::from_json(config, path, "__metadata__.config"), unused);
   nn::NamedTensors params;

@@ -80,7 +80,7 @@ void ImageCodec::save(const std::string& path) const {
 std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
   const Safetensors file = read_safetensors(path);
   const nlohmann::json config_json =
-      codec_file_config(file, kKind, kVersion, "an image codec file (from `tessera codec train image`)");
+      codec_file_config(file, kKind, kVersion, "an image codec file (from `tessera train` with an image_codec recipe)");
   Rng unused(0);
   auto codec =
       std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"), unused);
