@@ -61,15 +61,15 @@ Transformer::Transformer(const TransformerConfig& c, Rng& rng)
   }
 }
 
-Tensor Transformer::forward(const Tensor& ids, int64_t start_position) const {
+Tensor Transformer::forward(const Tensor& ids, int64_t start_position, const Tensor& mask) const {
   TESSERA_CHECK(ids.ndim() == 2, "transformer: expected token ids (B, T), found ", shape_str(ids.shape()));
   Tensor h = embed.forward(ids);
-  for (const auto& block : blocks) h = block->forward(h, start_position);
+  for (const auto& block : blocks) h = block->forward(h, start_position, nullptr, mask);
   h = norm.forward(h);
   return logits(h);
 }
 
-Tensor Transformer::forward(const Tensor& ids, KVCache& cache, bool last_only) const {
+Tensor Transformer::forward(const Tensor& ids, KVCache& cache, bool last_only, const Tensor& mask) const {
   TESSERA_CHECK(ids.ndim() == 2 && ids.size(0) == cache.batch() && cache.num_layers() == config.n_layers,
                 "transformer: expected token ids (", cache.batch(), ", T) for a cache of batch ", cache.batch(),
                 " and ", config.n_layers, " layers, found ids ", shape_str(ids.shape()), " and a cache of ",
@@ -78,7 +78,8 @@ Tensor Transformer::forward(const Tensor& ids, KVCache& cache, bool last_only) c
   TESSERA_CHECK(start + T <= cache.capacity(), "transformer: ", T, " new tokens after ", start,
                 " cached ones exceed the context length ", cache.capacity());
   Tensor h = embed.forward(ids);
-  for (size_t i = 0; i < blocks.size(); ++i) h = blocks[i]->forward(h, start, &cache.layer(static_cast<int64_t>(i)));
+  for (size_t i = 0; i < blocks.size(); ++i)
+    h = blocks[i]->forward(h, start, &cache.layer(static_cast<int64_t>(i)), mask);
   cache.advance(T);
   if (last_only && T > 1) h = slice(h, 1, T - 1, T);
   return logits(norm.forward(h));

@@ -50,12 +50,14 @@ class Transformer : public nn::Module {
   Transformer(const TransformerConfig& config, Rng& rng);
 
   // ids: i32 (B, T) -> logits (B, T, V); rows at positions start_position + t.
-  Tensor forward(const Tensor& ids, int64_t start_position = 0) const;
+  // mask: undefined or u8 (B, T, T), ANDed with causal (nn::SelfAttention::forward).
+  Tensor forward(const Tensor& ids, int64_t start_position = 0, const Tensor& mask = Tensor()) const;
   // Inference with a cache (under autograd::NoGradGuard): ids (B, T) are the positions
   // cache.length() + t; their keys and values join the cache, which grows by T. Logits
   // (B, T, V), or (B, 1, V) for the last position only when `last_only` (a prefill then
-  // skips the head's work on every other position).
-  Tensor forward(const Tensor& ids, KVCache& cache, bool last_only = false) const;
+  // skips the head's work on every other position). mask: undefined or u8 (B, T,
+  // cache.length() + T), which positions each new row may attend, ANDed with causal.
+  Tensor forward(const Tensor& ids, KVCache& cache, bool last_only = false, const Tensor& mask = Tensor()) const;
 
   TransformerConfig config;
   nn::Embedding embed;

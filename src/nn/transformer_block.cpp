@@ -35,7 +35,8 @@ SelfAttention::SelfAttention(const BlockConfig& c, Rng& rng)
   }
 }
 
-Tensor SelfAttention::forward(const Tensor& x, int64_t start_position, AttentionCache* cache) const {
+Tensor SelfAttention::forward(const Tensor& x, int64_t start_position, AttentionCache* cache,
+                              const Tensor& mask) const {
   TESSERA_CHECK(x.ndim() == 3 && x.size(2) == config.dim, "attention: expected input (B, T, ", config.dim, "), found ",
                 shape_str(x.shape()));
   const int64_t B = x.size(0), T = x.size(1), H = config.n_heads, D = config.dim / H;
@@ -51,7 +52,7 @@ Tensor SelfAttention::forward(const Tensor& x, int64_t start_position, Attention
   // Attention is bottom-right causal, so T queries against the start + T cached keys see
   // exactly the positions up to their own.
   if (cache != nullptr) std::tie(k, v) = cache->append(k, v, start_position);
-  Tensor y = scaled_dot_product_attention(q, k, v, /*causal=*/true);
+  Tensor y = scaled_dot_product_attention(q, k, v, /*causal=*/true, mask);
   return wo.forward(reshape(y, {B, T, config.dim}));
 }
 
@@ -74,8 +75,9 @@ TransformerBlock::TransformerBlock(const BlockConfig& c, Rng& rng)
   register_module("mlp", mlp);
 }
 
-Tensor TransformerBlock::forward(const Tensor& x, int64_t start_position, AttentionCache* cache) const {
-  Tensor h = x + attn.forward(attn_norm.forward(x), start_position, cache);
+Tensor TransformerBlock::forward(const Tensor& x, int64_t start_position, AttentionCache* cache,
+                                 const Tensor& mask) const {
+  Tensor h = x + attn.forward(attn_norm.forward(x), start_position, cache, mask);
   return h + mlp.forward(mlp_norm.forward(h));
 }
 

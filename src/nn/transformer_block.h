@@ -35,7 +35,11 @@ class SelfAttention : public Module {
   // x: (B, T, C); rows are at positions start_position + t; causal. With a cache, the
   // rows' keys and values are stored in it at their positions and the rows attend to
   // every cached position before them too (inference only).
-  Tensor forward(const Tensor& x, int64_t start_position, AttentionCache* cache = nullptr) const;
+  // mask: undefined, or u8 (B, T, Tk) with Tk the keys attended (start_position + T with a
+  // cache, T without), nonzero = may attend, ANDed with causal: packed examples that must
+  // not see each other, or rows of a batch padded on the left.
+  Tensor forward(const Tensor& x, int64_t start_position, AttentionCache* cache = nullptr,
+                 const Tensor& mask = Tensor()) const;
 
   BlockConfig config;
   Linear wq, wk, wv, wo;
@@ -53,8 +57,9 @@ class SwiGLU : public Module {
 class TransformerBlock : public Module {
  public:
   TransformerBlock(const BlockConfig& config, Rng& rng);
-  // x: (B, T, C); cache as in SelfAttention::forward.
-  Tensor forward(const Tensor& x, int64_t start_position = 0, AttentionCache* cache = nullptr) const;
+  // x: (B, T, C); cache and mask as in SelfAttention::forward.
+  Tensor forward(const Tensor& x, int64_t start_position = 0, AttentionCache* cache = nullptr,
+                 const Tensor& mask = Tensor()) const;
 
   RMSNorm attn_norm;
   SelfAttention attn;
