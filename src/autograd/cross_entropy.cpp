@@ -1,5 +1,6 @@
 #include "autograd/cross_entropy.h"
 
+#include <cmath>
 #include <string>
 
 #include "autograd/engine.h"
@@ -23,9 +24,27 @@ int64_t check_targets(const Tensor& targets, int64_t V, int32_t ignore_index) {
   return count;
 }
 
+// The weights match the targets, are finite and >= 0; returns their sum over the rows not
+// ignored, added in row order.
+double check_weights(const Tensor& weights, const Tensor& targets, int32_t ignore_index) {
+  weights.check_dtype(DType::f32, "cross_entropy weights");
+  TESSERA_CHECK(weights.shape() == targets.shape(), "cross_entropy: weights of shape ", shape_str(weights.shape()),
+                " do not match targets of shape ", shape_str(targets.shape()));
+  const float* w = weights.data<float>();
+  const int32_t* t = targets.data<int32_t>();
+  double sum = 0.0;
+  for (int64_t r = 0; r < targets.numel(); ++r) {
+    TESSERA_CHECK(std::isfinite(w[r]) && w[r] >= 0.0f, "cross_entropy: weight ", w[r], " at weights",
+                  index_str(r, weights.shape()), " is not a finite number >= 0");
+    if (t[r] != ignore_index) sum += w[r];
+  }
+  return sum;
+}
+
 }  // namespace
 
-Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options) {
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options,
+                     Tensor* row_losses) {
   check_float_op("cross_entropy", {logits});
   TESSERA_CHECK(targets.defined(), "cross_entropy: the targets are undefined");
   targets.check_dtype(DType::i32, "cross_entropy targets");
@@ -39,18 +58,28 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
                 shape_str(row_shape), ")");
   const int64_t V = logits.size(-1), rows = targets.numel();
   const int64_t count = check_targets(targets, V, options.ignore_index);
+  const Tensor& weights = options.weights;
+  const double denominator =
+      weights.defined() ? check_weights(weights, targets, options.ignore_index) : static_cast<double>(count);
+  const float* row_weight = weights.defined() ? weights.data<float>() : nullptr;
 
   Tensor lse = Tensor::empty({rows});
+  Tensor losses;
+  if (row_losses != nullptr) losses = Tensor::empty(targets.shape());
   const double total = kernels::cpu::cross_entropy_forward(
-      lse.data<float>(), logits.data<float>(), targets.data<int32_t>(), rows, V, options.ignore_index, options.z_loss);
-  Tensor out = Tensor::scalar(count > 0 ? static_cast<float>(total / static_cast<double>(count)) : 0.0f);
+      lse.data<float>(), logits.data<float>(), targets.data<int32_t>(), rows, V, options.ignore_index, options.z_loss,
+      row_weight, losses.defined() ? losses.data<float>() : nullptr);
+  if (row_losses != nullptr) *row_losses = losses;
+  Tensor out = Tensor::scalar(denominator > 0 ? static_cast<float>(total / denominator) : 0.0f);
   autograd::record("cross_entropy", {logits}, out,
-                   [logits, targets, lse, rows, V, count, options](const Tensor&, const Tensor& dout) {
-                     const float scale = count > 0 ? dout.item() / static_cast<float>(count) : 0.0f;
+                   [logits, targets, lse, rows, V, denominator, options](const Tensor&, const Tensor& dout) {
+                     const float scale = denominator > 0 ? dout.item() / static_cast<float>(denominator) : 0.0f;
+                     const Tensor& weights = options.weights;
                      Tensor dlogits = Tensor::empty(logits.shape());
                      kernels::cpu::cross_entropy_backward(dlogits.data<float>(), logits.data<float>(),
                                                           targets.data<int32_t>(), lse.data<float>(), rows, V,
-                                                          options.ignore_index, options.z_loss, scale);
+                                                          options.ignore_index, options.z_loss, scale,
+                                                          weights.defined() ? weights.data<float>() : nullptr);
                      autograd::accumulate_grad(logits, dlogits);
                    });
   return out;

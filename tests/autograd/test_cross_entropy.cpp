@@ -2,6 +2,7 @@
 
 #include "autograd/cross_entropy.h"
 #include "autograd/engine.h"
+#include "autograd/layout.h"
 #include "core/rng.h"
 #include "support/expect_error.h"
 #include "support/op_check.h"
@@ -111,6 +112,60 @@ TEST(CrossEntropy, ShapeMismatchNamesBothShapes) {
 
 TEST(CrossEntropy, FloatTargetsAreRejected) {
   expect_error([] { cross_entropy(Tensor::zeros({4, 10}), Tensor::zeros({4})); }, {"cross_entropy targets", "i32"});
+}
+
+// The weighted mean's reference: sum of w * loss over kept rows / sum of their w (0 if none).
+constexpr const char* kTorchWeighted =
+    "lambda x, t, w: (lambda x2, t2, w2: (F.cross_entropy(x2, t2, reduction='none') * w2).sum() / "
+    "max(float((w2 * (t2 != -100)).sum()), 1e-30))(x.reshape(-1, x.shape[-1]), t.reshape(-1), w.reshape(-1))";
+
+InputSpec weights_with_zeros(const Shape& shape) {
+  Rng rng(static_cast<uint64_t>(shape_numel(shape) + 7));
+  Tensor w = rand_uniform(shape, rng, 0.0f, 3.0f);
+  float* p = w.data<float>();
+  for (int64_t i = 1; i < w.numel(); i += 4) p[i] = 0.0f;
+  return given(w);
+}
+
+TEST(CrossEntropy, WeightedRowsMatchTorch) {
+  check_op(kTorchWeighted,
+           {{randn({3, 17}), ints({3}, 0, 17), weights_with_zeros({3})},
+            {randn({2, 5, 65}), targets_ignoring({2, 5}, 65, 3), weights_with_zeros({2, 5})},
+            {large_logits({4, 9, 33}), ints({4, 9}, 0, 33), weights_with_zeros({4, 9})}},
+           [](const Inputs& in) { return cross_entropy(in[0], in[1], {.weights = in[2]}); });
+}
+
+TEST(CrossEntropy, RowLossesAreEachRowsOwnLoss) {
+  Rng rng(11);
+  const Tensor logits = randn({2, 3, 19}, rng);
+  Tensor targets = rand_int({2, 3}, rng, 0, 19);
+  targets.data<int32_t>()[4] = -100;
+  Tensor rows;
+  const Tensor mean = cross_entropy(logits, targets, {}, &rows);
+  ASSERT_EQ(rows.shape(), (Shape{2, 3}));
+  double sum = 0;
+  for (int64_t r = 0; r < 6; ++r) {
+    const int32_t t = targets.data<int32_t>()[r];
+    const float expected = t == -100 ? 0.0f
+                                     : cross_entropy(slice(reshape(logits, {6, 19}), 0, r, r + 1),
+                                                     Tensor::from_vector(std::vector<int32_t>{t}, {1}))
+                                           .item();
+    EXPECT_FLOAT_EQ(rows.data<float>()[r], expected) << "row " << r;
+    sum += rows.data<float>()[r];
+  }
+  EXPECT_NEAR(mean.item(), sum / 5, 1e-5);
+}
+
+TEST(CrossEntropy, WeightsOfTheWrongShapeOrSignAreRejected) {
+  const Tensor logits = Tensor::zeros({4, 10}), targets = Tensor::zeros({4}, DType::i32);
+  expect_error([&] { cross_entropy(logits, targets, {.weights = Tensor::zeros({3})}); },
+               {"weights of shape (3,)", "targets of shape (4,)"});
+  expect_error(
+      [&] {
+        cross_entropy(logits, targets,
+                      {.weights = Tensor::from_vector(std::vector<float>{1.0f, -2.0f, 1.0f, 1.0f}, {4})});
+      },
+      {"weight -2", "[1]", ">= 0"});
 }
 
 }  // namespace tessera::testing
