@@ -19,15 +19,58 @@ void SamplingConfig::validate() const {
                 "sampling: repetition_penalty must be > 0 (1 is off), found ", repetition_penalty);
 }
 
+std::string ranges_str(std::span<const IdRange> ranges) {
+  std::string out;
+  for (const IdRange& r : ranges) out += str(out.empty() ? "" : " ", "[", r.lo, ", ", r.hi, ")");
+  return out;
+}
+
 namespace {
 
-// CTRL's penalty on every distinct id of `history` inside [lo, hi); w holds logits lo.. .
-void penalize_repeats(std::vector<float>& w, std::span<const int32_t> history, int32_t lo, int32_t hi, float penalty) {
-  std::vector<bool> seen(w.size(), false);
+// The allowed ids in ascending order with their logits: candidate i is ids[i], logit w[i].
+struct Candidates {
+  std::vector<int32_t> ids;
+  std::vector<float> w;
+};
+
+Candidates gather(std::span<const float> logits, std::span<const IdRange> allowed) {
+  const auto V = static_cast<int64_t>(logits.size());
+  TESSERA_CHECK(!allowed.empty(), "sampling: no ids are allowed (the list of allowed ranges is empty)");
+  Candidates c;
+  int32_t previous_hi = 0;
+  for (const IdRange& r : allowed) {
+    TESSERA_CHECK(r.lo >= 0 && r.lo < r.hi && r.hi <= V, "sampling: the allowed ids [", r.lo, ", ", r.hi,
+                  ") are empty or outside the vocabulary [0, ", V, ")");
+    // Ascending ranges keep "the lowest id on ties" meaning the first candidate.
+    TESSERA_CHECK(r.lo >= previous_hi, "sampling: the allowed ranges ", ranges_str(allowed),
+                  " overlap or are out of order");
+    previous_hi = r.hi;
+    for (int32_t id = r.lo; id < r.hi; ++id) {
+      c.ids.push_back(id);
+      c.w.push_back(logits[static_cast<size_t>(id)]);
+    }
+  }
+  return c;
+}
+
+// CTRL's penalty on every distinct allowed id of `history`.
+void penalize_repeats(Candidates& c, std::span<const IdRange> allowed, std::span<const int32_t> history,
+                      float penalty) {
+  std::vector<bool> seen(c.w.size(), false);
   for (int32_t id : history) {
-    if (id < lo || id >= hi || seen[static_cast<size_t>(id - lo)]) continue;
-    seen[static_cast<size_t>(id - lo)] = true;
-    float& x = w[static_cast<size_t>(id - lo)];
+    int64_t index = 0;  // of id among the candidates: the sizes of the ranges before its own
+    bool is_allowed = false;
+    for (const IdRange& r : allowed) {
+      if (id >= r.lo && id < r.hi) {
+        index += id - r.lo;
+        is_allowed = true;
+        break;
+      }
+      index += r.hi - r.lo;
+    }
+    if (!is_allowed || seen[static_cast<size_t>(index)]) continue;
+    seen[static_cast<size_t>(index)] = true;
+    float& x = c.w[static_cast<size_t>(index)];
     x = x > 0 ? x / penalty : x * penalty;
   }
 }
@@ -36,15 +79,19 @@ void penalize_repeats(std::vector<float>& w, std::span<const int32_t> history, i
 
 int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
                int32_t lo, int32_t hi) {
-  const auto V = static_cast<int64_t>(logits.size());
-  TESSERA_CHECK(lo >= 0 && lo < hi && hi <= V, "sampling: the allowed ids [", lo, ", ", hi,
-                ") are empty or outside the vocabulary [0, ", V, ")");
-  std::vector<float> w(logits.begin() + lo, logits.begin() + hi);
-  if (config.repetition_penalty != 1.0f) penalize_repeats(w, history, lo, hi, config.repetition_penalty);
+  const IdRange range{lo, hi};
+  return sample(logits, config, rng, history, std::span<const IdRange>(&range, 1));
+}
+
+int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
+               std::span<const IdRange> allowed) {
+  Candidates c = gather(logits, allowed);
+  if (config.repetition_penalty != 1.0f) penalize_repeats(c, allowed, history, config.repetition_penalty);
+  const std::vector<float>& w = c.w;
   const auto best = std::max_element(w.begin(), w.end());  // the first of equal maxima
-  TESSERA_CHECK(std::isfinite(*best), "sampling: no allowed logit in [", lo, ", ", hi, ") is finite (largest: ", *best,
-                ")");
-  if (config.temperature == 0.0f) return lo + static_cast<int32_t>(best - w.begin());
+  TESSERA_CHECK(std::isfinite(*best), "sampling: no allowed logit in ", ranges_str(allowed),
+                " is finite (largest: ", *best, ")");
+  if (config.temperature == 0.0f) return c.ids[static_cast<size_t>(best - w.begin())];
 
   // Candidates by falling logit (ties: lower id first), cut to top-k. Without any cut,
   // the order does not matter and the sort (the costliest part for a big vocabulary) is
@@ -83,10 +130,10 @@ int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng&
   const double mass = std::accumulate(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(kept), 0.0);
   double u = static_cast<double>(rng.uniform()) * mass;
   for (size_t i = 0; i + 1 < kept; ++i) {
-    if (u < p[i]) return lo + order[i];
+    if (u < p[i]) return c.ids[static_cast<size_t>(order[i])];
     u -= p[i];
   }
-  return lo + order[kept - 1];
+  return c.ids[static_cast<size_t>(order[kept - 1])];
 }
 
 }  // namespace tessera::model

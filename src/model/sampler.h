@@ -12,10 +12,11 @@
 //   5. min-p: of those, only tokens with probability >= min_p * the largest probability.
 // Then one token is drawn from what is left, in proportion to its probability.
 //
-// Every step sees only the allowed id range [lo, hi): constrained decoding (inside an
-// image span, only image codes) is that range and nothing else.
+// Every step sees only the allowed ids, a few ranges [lo, hi): constrained decoding (inside
+// an image span, only image codes; see span_grammar.h) is those ranges and nothing else.
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "core/rng.h"
 
@@ -33,9 +34,22 @@ struct SamplingConfig {
   void validate() const;
 };
 
+// Global ids lo .. hi - 1.
+struct IdRange {
+  int32_t lo = 0, hi = 0;
+  bool operator==(const IdRange&) const = default;
+};
+std::string ranges_str(std::span<const IdRange> ranges);  // "[0, 20) [23, 30)"
+
 // logits: the whole vocabulary's row (V); history: the ids in the context window (global);
-// returns a global id in [lo, hi). Throws when the range is empty or not inside [0, V), or
-// when no allowed logit is finite.
+// allowed: ascending, non-overlapping ranges. Returns a global id inside one of them; how
+// the ranges are split never changes the draw, only which ids they cover. Throws when the
+// list is empty, a range is empty, outside [0, V) or out of order, or when no allowed logit
+// is finite.
+int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
+               std::span<const IdRange> allowed);
+
+// The same over the one range [lo, hi).
 int32_t sample(std::span<const float> logits, const SamplingConfig& config, Rng& rng, std::span<const int32_t> history,
                int32_t lo, int32_t hi);
 

@@ -1,5 +1,6 @@
 // The sampler: greedy is argmax, the cuts never let an excluded id through, the penalty
-// and the allowed range do what they say, and a seed reproduces a run.
+// and the allowed ranges do what they say (however they are split), and a seed reproduces a
+// run.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -158,6 +159,56 @@ TEST(Sampler, TheAllowedRangeIsRespected) {
   std::vector<float> banned = logits;
   std::fill(banned.begin() + 40, banned.begin() + 60, -INFINITY);
   expect_error([&] { sample(banned, config, rng, {}, 40, 60); }, {"no allowed logit in [40, 60) is finite"});
+}
+
+TEST(Sampler, SeveralRangesAreRespected) {
+  const std::vector<float> logits = random_logits(100, 8);
+  const std::vector<IdRange> allowed = {{5, 10}, {40, 45}, {90, 100}};
+  const auto inside = [&](int32_t id) {
+    return (id >= 5 && id < 10) || (id >= 40 && id < 45) || (id >= 90 && id < 100);
+  };
+  for (SamplingConfig config : {SamplingConfig{.temperature = 3.0f}, SamplingConfig{.temperature = 2.0f, .top_k = 7},
+                                SamplingConfig{.temperature = 2.0f, .top_p = 0.8f, .min_p = 0.01f}}) {
+    Rng rng(2);
+    std::map<int32_t, int> counts;
+    const std::vector<int32_t> history = {6, 41, 50, 91};  // 50 is not allowed: its penalty changes nothing
+    config.repetition_penalty = 1.5f;
+    for (int i = 0; i < 3000; ++i) ++counts[sample(logits, config, rng, history, allowed)];
+    for (const auto& [id, n] : counts) EXPECT_TRUE(inside(id)) << "id " << id << " was drawn";
+    EXPECT_GE(counts.size(), 3u);
+  }
+  SamplingConfig greedy{.temperature = 0};
+  Rng rng(0);
+  int32_t best = 5;
+  for (const IdRange& r : allowed) {
+    for (int32_t id = r.lo; id < r.hi; ++id) best = logits[id] > logits[best] ? id : best;
+  }
+  EXPECT_EQ(sample(logits, greedy, rng, {}, allowed), best);
+}
+
+TEST(Sampler, HowTheRangesAreSplitNeverChangesTheDraw) {
+  const std::vector<float> logits = random_logits(80, 9);
+  const std::vector<IdRange> whole = {{10, 60}}, split = {{10, 11}, {11, 35}, {35, 60}};
+  const std::vector<int32_t> history = {12, 12, 40, 70};
+  for (SamplingConfig config : {SamplingConfig{.temperature = 1.5f, .repetition_penalty = 1.3f},
+                                SamplingConfig{.temperature = 0.9f, .top_k = 12, .top_p = 0.9f}}) {
+    Rng a(5), b(5), c(5);
+    for (int i = 0; i < 500; ++i) {
+      const int32_t id = sample(logits, config, a, history, whole);
+      EXPECT_EQ(sample(logits, config, b, history, split), id);
+      EXPECT_EQ(sample(logits, config, c, history, 10, 60), id) << "the single-range form";
+    }
+  }
+}
+
+TEST(Sampler, BadRangeListsAreClearErrors) {
+  const std::vector<float> logits(10, 0.0f);
+  Rng rng(0);
+  expect_error([&] { sample(logits, {}, rng, {}, std::span<const IdRange>{}); }, {"no ids are allowed"});
+  const std::vector<IdRange> overlapping = {{0, 5}, {4, 8}}, descending = {{6, 8}, {0, 2}}, outside = {{0, 2}, {8, 11}};
+  expect_error([&] { sample(logits, {}, rng, {}, overlapping); }, {"[0, 5) [4, 8)", "overlap or are out of order"});
+  expect_error([&] { sample(logits, {}, rng, {}, descending); }, {"[6, 8) [0, 2)", "overlap or are out of order"});
+  expect_error([&] { sample(logits, {}, rng, {}, outside); }, {"[8, 11)", "outside the vocabulary [0, 10)"});
 }
 
 TEST(Sampler, BadSettingsAreClearErrors) {
