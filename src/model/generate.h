@@ -1,6 +1,7 @@
 #pragma once
 // Generation: the prompt goes through the model once (prefill, filling the KV cache),
 // then one token at a time (decode), each sampled from the last position's logits.
+// One row of generate_batch.h, which does the work for any number of rows.
 #include <cstdint>
 #include <functional>
 #include <span>

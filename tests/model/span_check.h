@@ -1,7 +1,8 @@
 #pragma once
-// What the span grammar's tests share: a made-up vocabulary (text 20, the default control
-// tokens, image 12, audio 2 stages x 5), the shape of its spans, and a check of a row's
-// spans written apart from the grammar, so a grammar bug cannot hide behind itself.
+// What the span grammar's and the generation tests share: a made-up vocabulary (text 20, the
+// default control tokens, image 12, audio 2 stages x 5), the shape of its spans, a tiny
+// random transformer over it, and a check of a row's spans written apart from the grammar,
+// so a grammar bug cannot hide behind itself.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -9,6 +10,7 @@
 #include "codecs/vocabulary.h"
 #include "core/error.h"
 #include "model/span_grammar.h"
+#include "model/transformer.h"
 
 namespace tessera::testing {
 
@@ -29,6 +31,18 @@ inline model::SpanShape span_shape(int64_t context_length, int64_t max_audio_fra
           .audio_codebook = kAudioCodebook,
           .max_audio_frames = max_audio_frames,
           .context_length = context_length};
+}
+
+// Peaked logits (a large init), so greedy choices are not near-ties.
+inline model::TransformerConfig span_model_config() {
+  model::TransformerConfig c;
+  c.vocab_size = span_vocabulary().total();
+  c.dim = 32;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.hidden = 48;
+  c.init_std = 0.5f;
+  return c;
 }
 
 // "" when every span of the row is well formed: image spans of exactly kImageCodes codes,
