@@ -15,7 +15,7 @@
 #include "train/flops.h"
 #include "train/recipe.h"
 #include "train/step.h"
-#include "train/text_task.h"
+#include "train/transformer_task.h"
 
 namespace {
 
@@ -34,7 +34,7 @@ struct Recipe {
 
 Recipe recipe() {
   const train::Recipe r = train::read_recipe(TESSERA_SOURCE_DIR "/recipes/text-tiny.json");
-  const auto& task = dynamic_cast<const train::TextTaskConfig&>(*r.config);
+  const auto& task = dynamic_cast<const train::TransformerTaskConfig&>(*r.config);
   codecs::Vocabulary vocabulary;
   vocabulary.text_size = kTextVocab;
   Recipe c{task.model, task.context_length, r.loop.optimization, task.z_loss};

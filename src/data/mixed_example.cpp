@@ -9,7 +9,7 @@ using codecs::Modality;
 const char* example_task_name(ExampleTask task) {
   switch (task) {
     case ExampleTask::text:
-      return "text";
+      return "plain_text";  // not "text": per-task and per-modality metrics share a namespace
     case ExampleTask::caption:
       return "caption";
     case ExampleTask::draw:
@@ -26,6 +26,19 @@ const char* example_task_name(ExampleTask task) {
       return "interleaved";
   }
   return "?";
+}
+
+codecs::Vocabulary mixed_vocabulary(const std::vector<const codecs::Codec*>& codecs) {
+  codecs::Vocabulary v;
+  for (const codecs::Codec* codec : codecs) {
+    int64_t* size = codec->modality() == Modality::text    ? &v.text_size
+                    : codec->modality() == Modality::image ? &v.image_size
+                                                           : &v.audio_size;
+    TESSERA_CHECK(*size == 0, "a model has one ", codecs::modality_name(codec->modality()), " codec, found two");
+    *size = codec->vocab_size();
+  }
+  TESSERA_CHECK(v.text_size > 0, "a model needs a text codec, found none");
+  return v;
 }
 
 ExampleTask classify_example(std::span<const int32_t> example, const codecs::Vocabulary& v) {

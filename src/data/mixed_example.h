@@ -2,7 +2,7 @@
 // The sequences a mixed-modal model trains on and generates, one per example, in global ids
 // of the shared vocabulary (I: an image's codes, A: a clip's codes, text: text codec ids):
 //
-//   text          <bos> text <eos>
+//   plain_text    <bos> text <eos>
 //   caption       <bos> <image> I </image> <caption> text <eos>         image -> text
 //   draw          <bos> <draw> text <image> I </image> <eos>            text -> image
 //   transcribe    <bos> <audio> A </audio> <transcribe> text <eos>      speech -> text
@@ -24,13 +24,18 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec.h"
 #include "codecs/vocabulary.h"
 
 namespace tessera::data {
 
+// The vocabulary a model and its shards share: each codec's ids in its modality's range, at
+// most one codec per modality, a text codec always.
+codecs::Vocabulary mixed_vocabulary(const std::vector<const codecs::Codec*>& codecs);
+
 enum class ExampleTask { text, caption, draw, transcribe, speak, draw_said, say_image, interleaved };
 inline constexpr int kExampleTasks = 8;
-const char* example_task_name(ExampleTask task);
+const char* example_task_name(ExampleTask task);  // as the table above spells it
 
 // The task of one example (its ids from its <bos>); throws when it does not begin with <bos>.
 ExampleTask classify_example(std::span<const int32_t> example, const codecs::Vocabulary& vocabulary);

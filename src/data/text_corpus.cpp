@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "data/mixed_example.h"
 #include "io/shard.h"
 
 namespace tessera::data {
@@ -20,11 +21,7 @@ TextCorpusStats& TextCorpusStats::operator+=(const TextCorpusStats& other) {
   return *this;
 }
 
-codecs::Vocabulary text_vocabulary(const codecs::TextCodec& codec) {
-  codecs::Vocabulary vocabulary;
-  vocabulary.text_size = codec.vocab_size();
-  return vocabulary;
-}
+codecs::Vocabulary text_vocabulary(const codecs::TextCodec& codec) { return mixed_vocabulary({&codec}); }
 
 TextCorpusStats encode_text_file(const codecs::TextCodec& codec, const codecs::Vocabulary& vocabulary,
                                  const std::string& path, std::vector<int32_t>& ids) {

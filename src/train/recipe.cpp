@@ -4,7 +4,7 @@
 
 #include "train/audio_codec_task.h"
 #include "train/image_codec_task.h"
-#include "train/text_task.h"
+#include "train/transformer_task.h"
 
 namespace tessera::train {
 
@@ -43,7 +43,7 @@ const std::vector<std::string>& task_names() {
 namespace {
 
 std::unique_ptr<TaskConfig> task_config(const std::string& name) {
-  if (name == "transformer") return std::make_unique<TextTaskConfig>();
+  if (name == "transformer") return std::make_unique<TransformerTaskConfig>();
   if (name == "image_codec") return std::make_unique<ImageCodecTaskConfig>();
   if (name == "audio_codec") return std::make_unique<AudioCodecTaskConfig>();
   fail("task_config: no task \"", name, "\"");

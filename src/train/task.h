@@ -4,7 +4,8 @@
 // (loop.h) owns everything else: the step count and time budget, the learning-rate schedule,
 // micro-batches, clipping, AdamW, the divergence guard, logs, checkpoints and resumption.
 //
-//   the text model      text_task.h          windows of token shards, cross-entropy (+ z-loss)
+//   the transformer     transformer_task.h   windows of text shards, or packed mixed-modal
+//                                            examples; cross-entropy weighed by modality (+ z-loss)
 //   the image codec     image_codec_task.h   image batches, L1 + L2 on pixels (+ VQ commitment)
 //   the audio codec     audio_codec_task.h   log-mel crops, L1 + L2 on normalized log-mel
 #include <cstdint>

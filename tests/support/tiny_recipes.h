@@ -14,7 +14,9 @@ namespace tessera::testing {
 
 class TinyRun {
  public:
-  // `task`: "transformer", "image_codec" or "audio_codec" (train::task_names()).
+  // `task`: "transformer", "image_codec" or "audio_codec" (train::task_names()), or "mixed":
+  // the transformer over text, image and audio codes, its shards packed examples of every
+  // task (data/mixed_example.h).
   explicit TinyRun(const std::string& task);
 
   // The recipe (steps 12, checkpoint.every 4, eval.every 6, log.every 1), its data paths
@@ -36,6 +38,8 @@ class TinyRun {
   TempDir dir;
 
  private:
+  void write_mixed_data();
+
   nlohmann::json recipe_;
   std::string artifact_;
 };

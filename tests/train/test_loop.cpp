@@ -205,12 +205,13 @@ TEST_P(LoopTest, MissingFoldersAreMadeAndAnUnwritableOneIsRefusedFirst) {
 
 TEST_P(LoopTest, ACheckpointOfAnotherModelIsRefused) {
   train("run", {}, false, 4);
-  const std::string field = GetParam() == "transformer" ? "model.hidden=48" : "codec.encoder.res_blocks=2";
+  const std::string task = GetParam();
+  const std::string field = task == "transformer" || task == "mixed" ? "model.hidden=48" : "codec.encoder.res_blocks=2";
   expect_error([&] { train("run", {field}, true); },
                {"the checkpoint holds a different model", " in the checkpoint, "});
 }
 
-INSTANTIATE_TEST_SUITE_P(Tasks, LoopTest, ::testing::Values("transformer", "image_codec", "audio_codec"));
+INSTANTIATE_TEST_SUITE_P(Tasks, LoopTest, ::testing::Values("transformer", "mixed", "image_codec", "audio_codec"));
 
 }  // namespace
 }  // namespace tessera::train

@@ -11,7 +11,7 @@
 #include "train/audio_codec_task.h"
 #include "train/image_codec_task.h"
 #include "train/recipe.h"
-#include "train/text_task.h"
+#include "train/transformer_task.h"
 
 namespace tessera::train {
 namespace {
@@ -42,7 +42,7 @@ TEST_F(RecipeTest, ReadsEverySectionOfTheTransformerAndFillsDefaults) {
     j["log"] = {{"every", 5}};
   });
   EXPECT_EQ(r.task, "transformer");
-  const auto& c = dynamic_cast<const TextTaskConfig&>(*r.config);
+  const auto& c = dynamic_cast<const TransformerTaskConfig&>(*r.config);
   EXPECT_EQ(c.model.dim, 16);
   EXPECT_EQ(c.context_length, 16);
   EXPECT_TRUE(c.model.tied_embeddings) << "a recipe's model ties its head unless told";
@@ -110,7 +110,7 @@ TEST_F(RecipeTest, EveryFieldCanBeSetFromTheCommandLineAndIsCheckedTheSameWay) {
                                               "optimization.minutes=1.5", "codecs.text=other.model"});
   EXPECT_EQ(r.loop.optimization.lr, 0.01);
   EXPECT_EQ(r.loop.optimization.minutes, 1.5);
-  const auto& c = dynamic_cast<const TextTaskConfig&>(*r.config);
+  const auto& c = dynamic_cast<const TransformerTaskConfig&>(*r.config);
   EXPECT_EQ(c.model.n_layers, 2);
   EXPECT_EQ(c.sampling, data::Sampling::sequential);
   EXPECT_EQ(c.text_codec, "other.model") << "a path on the command line is relative to the working directory";

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "io/atomic_file.h"
@@ -20,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TextTaskTest : public ::testing::Test {
+class TransformerTaskTest : public ::testing::Test {
  protected:
   LoopResult train(const std::string& name, const std::vector<std::string>& sets = {}, bool resume = false,
                    int64_t stop_at = 0) {
@@ -46,7 +48,7 @@ class TextTaskTest : public ::testing::Test {
   testing::TinyRun run{"transformer"};
 };
 
-TEST_F(TextTaskTest, OutputIsAModelDirectoryAndCheckpointsLeaveNoTemporaryFiles) {
+TEST_F(TransformerTaskTest, OutputIsAModelDirectoryAndCheckpointsLeaveNoTemporaryFiles) {
   const LoopResult r = train("run");  // checkpoints at 4, 8, 12
   EXPECT_EQ(r.outcome, Outcome::finished);
   EXPECT_EQ(listing(run.out("run")), (std::vector<std::string>{"checkpoint", "config.json", "log.jsonl", "loss.png",
@@ -65,7 +67,7 @@ TEST_F(TextTaskTest, OutputIsAModelDirectoryAndCheckpointsLeaveNoTemporaryFiles)
   EXPECT_LT(r.eval.at(0).value, 6.0) << "the held-out loss, below ln(300) = 5.7 after a few steps";
 }
 
-TEST_F(TextTaskTest, ACrashMidSwapKeepsTheLastGoodCheckpoint) {
+TEST_F(TransformerTaskTest, ACrashMidSwapKeepsTheLastGoodCheckpoint) {
   train("crash", {}, false, 8);
   // As if the process died after moving the old checkpoint aside and while writing a new one.
   fs::rename(run.out("crash/checkpoint"), run.out("crash/checkpoint.old"));
@@ -79,7 +81,7 @@ TEST_F(TextTaskTest, ACrashMidSwapKeepsTheLastGoodCheckpoint) {
   EXPECT_EQ(nlohmann::json::parse(read_file(run.out("crash/checkpoint/trainer.json")))["step"], 12);
 }
 
-TEST_F(TextTaskTest, LogRecordsCarryEveryField) {
+TEST_F(TransformerTaskTest, LogRecordsCarryEveryField) {
   const LoopResult r = train("log", {"log.every=2"});
   std::vector<int64_t> step_lines, eval_lines;
   for (const nlohmann::json& record : log_records("log")) {
@@ -102,7 +104,7 @@ TEST_F(TextTaskTest, LogRecordsCarryEveryField) {
   EXPECT_GT(r.first_loss, r.last_loss);
 }
 
-TEST_F(TextTaskTest, ResumeDropsLogRecordsPastTheCheckpoint) {
+TEST_F(TransformerTaskTest, ResumeDropsLogRecordsPastTheCheckpoint) {
   train("trim", {}, false, 6);  // checkpoints at 4 and 6
   // As if a crash came after step 7 was logged but before any later checkpoint.
   std::FILE* log = std::fopen(run.out("trim/log.jsonl").c_str(), "a");
@@ -119,10 +121,79 @@ TEST_F(TextTaskTest, ResumeDropsLogRecordsPastTheCheckpoint) {
   EXPECT_EQ(previous, 12);
 }
 
-TEST_F(TextTaskTest, AMissingCodecOrShardIsNamed) {
+TEST_F(TransformerTaskTest, AMissingCodecOrShardIsNamed) {
   expect_error([&] { train("codec", {"codecs.text=" + run.out("missing.model")}); }, {"missing.model"});
   write_file_atomically(run.out("train.shard"), "TSRSHARD-but-not-really");
   expect_error([&] { train("shard"); }, {"train.shard: not a shard file"});
+}
+
+// The same task over text, image and audio codes: examples packed, the loss weighed by modality
+// and reported per modality and per task.
+class MixedTaskTest : public TransformerTaskTest {
+ protected:
+  LoopResult train_mixed(const std::string& name, const std::vector<std::string>& sets, std::string* output) {
+    return mixed.train(name, sets, output);
+  }
+  testing::TinyRun mixed{"mixed"};
+};
+
+TEST_F(MixedTaskTest, TheModelFolderHoldsEveryCodecAndEvaluationReportsEachModalityAndTask) {
+  std::string output;
+  const LoopResult r = train_mixed("run", {}, &output);
+  EXPECT_EQ(r.outcome, Outcome::finished);
+  const model::LoadedModel loaded = model::load_model(mixed.out("run"));
+  EXPECT_TRUE(loaded.codecs.has(codecs::Modality::image));
+  EXPECT_TRUE(loaded.codecs.has(codecs::Modality::audio));
+  EXPECT_EQ(loaded.config.vocabulary.image_size, 125);
+  EXPECT_EQ(loaded.config.vocabulary.audio_size, 250);
+  std::vector<std::string> names;
+  for (const Metric& m : r.eval) names.push_back(m.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"valid_loss", "valid_text", "valid_image", "valid_audio", "valid_plain_text",
+                                      "valid_caption", "valid_draw", "valid_transcribe", "valid_speak",
+                                      "valid_draw_said", "valid_say_image", "valid_interleaved"}));
+  EXPECT_NE(output.find("training examples: 48 (plain_text 6, caption 6, draw 6, transcribe 6, speak 6, draw_said 6, "
+                        "say_image 6, interleaved 6)"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(testing::logged(output, "image loss").size(), 12u);
+  EXPECT_EQ(testing::logged(output, "targets").size(), 12u);
+}
+
+TEST_F(MixedTaskTest, TheLossIsTheModalityWeightedMean) {
+  // Weight on one modality alone makes the loss that modality's mean, which the log reports on
+  // its own. Peaked initial logits (init_std 0.5) set the modalities' losses far apart.
+  const auto first_step = [&](const std::string& name, const std::string& weights) {
+    std::string output;
+    std::vector<std::string> sets = {"optimization.steps=1", "optimization.warmup=0", "loss.z_loss=0",
+                                     "model.init_std=0.5"};
+    for (const char* m : {"text", "image", "audio"}) {
+      sets.push_back(str("loss.weights.", m, "=", weights == m ? 1 : 0));
+    }
+    train_mixed(name, sets, &output);
+    std::map<std::string, double> logged;
+    for (const char* field : {"loss", "text loss", "image loss", "audio loss"}) {
+      logged[field] = testing::logged(output, field).at(0);
+    }
+    return logged;
+  };
+  for (const std::string m : {"text", "image", "audio"}) {
+    const std::map<std::string, double> step = first_step(m, m);
+    EXPECT_NEAR(step.at("loss"), step.at(m + " loss"), 1e-3) << m;
+    for (const std::string other : {"text", "image", "audio"}) {
+      if (other == m) continue;
+      EXPECT_GT(std::abs(step.at("loss") - step.at(other + " loss")), 0.05) << m << " vs " << other;
+    }
+  }
+}
+
+TEST_F(MixedTaskTest, RecipeMistakesAreNamed) {
+  expect_error([&] { train_mixed("a", {"data.sampling=random"}, nullptr); },
+               {"--set data.sampling=random: unknown field"});
+  expect_error([&] { train_mixed("b", {"loss.weights.audio=-1"}, nullptr); },
+               {"--set loss.weights.audio=-1: expected a number >= 0, found -1"});
+  expect_error([&] { train_mixed("c", {"model.context_length=8"}, nullptr); },
+               {"train.shard: example 0 holds", "more than the context length + 1 (9)"});
 }
 
 }  // namespace

@@ -1,0 +1,312 @@
+#include "train/transformer_task.h"
+
+#include <array>
+#include <filesystem>
+#include <optional>
+
+#include "autograd/cross_entropy.h"
+#include "codecs/audio/audio_codec.h"
+#include "codecs/image/image_codec.h"
+#include "codecs/text_codec.h"
+#include "core/progress.h"
+#include "data/mixed_example.h"
+#include "data/packed_batches.h"
+#include "io/safetensors.h"
+#include "model/model_dir.h"
+#include "train/checkpoint.h"
+#include "train/flops.h"
+
+namespace tessera::train {
+
+namespace fs = std::filesystem;
+
+void TransformerTaskConfig::fields(Fields& f) {
+  f.section(
+      "model",
+      [&](Fields& m) {
+        model.fields(m, false);
+        m.integer("context_length", context_length, {.min = 1, .required = true});
+      },
+      true);
+  f.section(
+      "codecs",
+      [&](Fields& c) {
+        c.path("text", text_codec, true);
+        c.path("image", image_codec);
+        c.path("audio", audio_codec);
+      },
+      true);
+  f.section(
+      "data",
+      [&](Fields& d) {
+        d.paths("train", train_shards, true);
+        d.paths("valid", valid_shards, true);
+        choice(d, "packing", packed, {{"windows", false}, {"examples", true}});
+        if (!packed) data::sampling_field(d, "sampling", sampling);
+      },
+      true);
+  f.section("loss", [&](Fields& l) {
+    l.number("z_loss", z_loss, {.min = 0});
+    l.section("weights", [&](Fields& w) {
+      w.number("text", text_weight, {.min = 0});
+      w.number("image", image_weight, {.min = 0});
+      w.number("audio", audio_weight, {.min = 0});
+    });
+  });
+  f.section("eval", [&](Fields& e) { e.integer("batches", eval_batches, {.min = 1}); });
+}
+
+namespace {
+
+using codecs::Modality;
+
+// Sums of per-target losses by the target's modality (control tokens with text) and by the
+// example's task, for the log line and the held-out report.
+class LossBreakdown {
+ public:
+  // rows: f32 (N) losses; targets: i32 (N), -100 ignored; task: (N) or empty (windows).
+  void add(const Tensor& rows, const Tensor& targets, const std::vector<int8_t>& task,
+           const codecs::Vocabulary& vocabulary) {
+    const float* loss = rows.data<float>();
+    const int32_t* t = targets.data<int32_t>();
+    for (int64_t i = 0; i < targets.numel(); ++i) {
+      if (t[i] < 0) continue;
+      Modality m = vocabulary.modality_of(t[i]);
+      if (m == Modality::control) m = Modality::text;
+      modality_[static_cast<size_t>(m)].add(loss[i]);
+      if (!task.empty()) task_[static_cast<size_t>(task[static_cast<size_t>(i)])].add(loss[i]);
+      all_.add(loss[i]);
+    }
+  }
+
+  // "<prefix>text<suffix>", "<prefix>image<suffix>", ... then, with `tasks`, each task's, for
+  // those that had targets.
+  Metrics metrics(const std::string& prefix, const std::string& suffix, bool tasks) const {
+    Metrics out;
+    for (const Modality m : {Modality::text, Modality::image, Modality::audio}) {
+      const Sum& s = modality_[static_cast<size_t>(m)];
+      if (s.count > 0) out.push_back({prefix + codecs::modality_name(m) + suffix, s.mean(), "%.3f"});
+    }
+    for (int t = 0; tasks && t < data::kExampleTasks; ++t) {
+      const Sum& s = task_[static_cast<size_t>(t)];
+      if (s.count > 0) {
+        out.push_back({prefix + data::example_task_name(static_cast<data::ExampleTask>(t)) + suffix, s.mean(), "%.3f"});
+      }
+    }
+    return out;
+  }
+  double mean() const { return all_.mean(); }
+
+ private:
+  struct Sum {
+    double total = 0;
+    int64_t count = 0;
+    void add(double v) {
+      total += v;
+      ++count;
+    }
+    double mean() const { return count > 0 ? total / static_cast<double>(count) : 0.0; }
+  };
+  Sum all_;
+  std::array<Sum, 4> modality_{};
+  std::array<Sum, data::kExampleTasks> task_{};
+};
+
+class TransformerTask : public Task {
+ public:
+  TransformerTask(const TransformerTaskConfig& c, const LoopConfig& loop)
+      : c_(c),
+        loop_(loop),
+        text_(codecs::TextCodec::load(c.text_codec)),
+        image_(c.image_codec.empty() ? nullptr : codecs::ImageCodec::load(c.image_codec)),
+        audio_(c.audio_codec.empty() ? nullptr : codecs::AudioCodec::load(c.audio_codec)),
+        model_config_(model_config()),
+        init_rng_(static_cast<uint64_t>(loop.optimization.seed)),
+        model_(std::make_unique<model::Transformer>(model_config_.transformer, init_rng_)) {
+    const int64_t B = loop.optimization.micro_batch_size(), T = c.context_length;
+    const auto seed = static_cast<uint64_t>(loop.optimization.seed) + 1;
+    const codecs::Vocabulary& v = model_config_.vocabulary;
+    if (c.packed) {
+      packed_.emplace(c.train_shards, v, B, T, /*shuffle=*/true, seed);
+      data::PackedBatches valid(c.valid_shards, v, B, T, /*shuffle=*/false, 0);
+      for (int64_t i = 0; i < c.eval_batches; ++i) valid_.push_back(valid.next());
+    } else {
+      windows_.emplace(c.train_shards, v.total(), B, T, c.sampling, seed);
+      data::TokenBatches valid(c.valid_shards, v.total(), B, T, data::Sampling::sequential, 0);
+      for (int64_t i = 0; i < c.eval_batches; ++i) {
+        data::Batch b = valid.next();
+        valid_.push_back({b.ids, b.targets, Tensor(), {}});
+      }
+    }
+  }
+
+  nn::Module& module() override { return *model_; }
+
+  std::string describe() const override {
+    const model::TransformerConfig& t = model_config_.transformer;
+    const OptimizationConfig& o = loop_.optimization;
+    std::string codecs_line;
+    for (const codecs::Codec* codec : codec_list()) {
+      codecs_line += str(codecs::modality_name(codec->modality()), " codec: ", codec->description(), "\n");
+    }
+    std::string data_line;
+    if (packed_) {
+      const std::vector<int64_t> counts = packed_->task_counts();
+      data_line = str("training examples: ", packed_->num_examples(), " (");
+      bool first = true;
+      for (int task = 0; task < data::kExampleTasks; ++task) {
+        if (counts[static_cast<size_t>(task)] == 0) continue;
+        data_line += str(first ? "" : ", ", data::example_task_name(static_cast<data::ExampleTask>(task)), " ",
+                         counts[static_cast<size_t>(task)]);
+        first = false;
+      }
+      data_line += str("), ", packed_->num_ids(), " ids, packed into rows of ", c_.context_length + 1, "\n");
+    }
+    return str("model: ", format_count(static_cast<double>(model_->num_parameters())), " parameters (",
+               format_count(static_cast<double>(matmul_parameters(*model_))), " in matmuls), ", t.n_layers,
+               " layers, dim ", t.dim, ", context ", c_.context_length, ", vocabulary ", t.vocab_size, "\n",
+               codecs_line, data_line, "tokens per step: ", units_per_step(), " (batch ", o.batch_size, " x context ",
+               c_.context_length, ", ", o.micro_batches, " micro-batch", o.micro_batches == 1 ? "" : "es", ")\n",
+               "FLOPs per token: ", format_count(flops_per_token(*model_, c_.context_length)),
+               " (6 x matmul parameters + 6 x layers x context x dim)\n");
+  }
+  const char* unit() const override { return "tokens"; }
+  int64_t units_per_step() const override { return loop_.optimization.batch_size * c_.context_length; }
+  double flops_per_step() const override {
+    return flops_per_token(*model_, c_.context_length) * static_cast<double>(units_per_step());
+  }
+
+  Tensor next_loss() override {
+    data::PackedBatch batch;
+    if (packed_) {
+      batch = packed_->next();
+    } else {
+      data::Batch b = windows_->next();
+      batch = {b.ids, b.targets, Tensor(), {}};
+    }
+    CrossEntropyOptions options;
+    options.z_loss = static_cast<float>(c_.z_loss);
+    if (c_.text_weight != 1 || c_.image_weight != 1 || c_.audio_weight != 1) options.weights = weights(batch.targets);
+    Tensor rows;
+    Tensor loss =
+        cross_entropy(model_->forward(batch.ids, 0, batch.mask), batch.targets, options, has_media() ? &rows : nullptr);
+    if (has_media()) window_.add(rows, batch.targets, batch.task, model_config_.vocabulary);
+    for (int64_t i = 0; i < batch.targets.numel(); ++i) window_targets_ += batch.targets.data<int32_t>()[i] >= 0;
+    window_positions_ += batch.targets.numel();
+    return loss;
+  }
+
+  Metrics window_metrics() override {
+    Metrics out;
+    if (has_media()) out = window_.metrics("", "_loss", /*tasks=*/false);  // the log line: per task at evaluation
+    if (packed_ && window_positions_ > 0) {
+      out.push_back(
+          {"targets", 100.0 * static_cast<double>(window_targets_) / static_cast<double>(window_positions_), "%.1f%%"});
+    }
+    window_ = {};
+    window_targets_ = window_positions_ = 0;
+    return out;
+  }
+
+  Metrics evaluate() override {
+    if (!has_media() && !packed_) {  // the text model's measure, unchanged: the mean of the rows' means
+      double total = 0;
+      for (const data::PackedBatch& batch : valid_) {
+        total += cross_entropy(model_->forward(batch.ids), batch.targets).item();
+      }
+      return {{"valid_loss", total / static_cast<double>(valid_.size())}};
+    }
+    LossBreakdown breakdown;
+    for (const data::PackedBatch& batch : valid_) {
+      Tensor rows;
+      cross_entropy(model_->forward(batch.ids, 0, batch.mask), batch.targets, {}, &rows);
+      breakdown.add(rows, batch.targets, batch.task, model_config_.vocabulary);
+    }
+    Metrics out{{"valid_loss", breakdown.mean()}};
+    for (Metric& m : breakdown.metrics("valid_", "", /*tasks=*/true)) out.push_back(std::move(m));
+    return out;
+  }
+
+  void state_fields(Fields& f) override {
+    f.section(
+        "data",
+        [&](Fields& d) {
+          if (packed_) {
+            packed_->fields(d);
+          } else {
+            windows_->fields(d);
+          }
+        },
+        true);
+  }
+
+  void save(const std::string& dir) const override { model::save_model(dir, model_config_, *model_, codec_list()); }
+  void load(const std::string& dir) override {
+    check_same_config(write_config(model::load_model_config(dir)), write_config(model_config_),
+                      (fs::path(dir) / "config.json").string());
+    const Safetensors weights = read_safetensors((fs::path(dir) / "model.safetensors").string());
+    model_->load_parameters(weights.tensors, weights.source);
+  }
+
+ private:
+  bool has_media() const { return image_ != nullptr || audio_ != nullptr; }
+
+  std::vector<const codecs::Codec*> codec_list() const {
+    std::vector<const codecs::Codec*> out{&text_};
+    if (image_) out.push_back(image_.get());
+    if (audio_) out.push_back(audio_.get());
+    return out;
+  }
+
+  // The model directory's config: the vocabulary the codecs lay out (the layout the shards
+  // are written in, data::mixed_vocabulary).
+  model::ModelConfig model_config() const {
+    model::ModelConfig m;
+    m.transformer = c_.model;
+    m.context_length = c_.context_length;
+    m.vocabulary = data::mixed_vocabulary(codec_list());
+    for (const codecs::Codec* codec : codec_list()) m.add_codec(*codec);
+    m.finalize(c_.text_codec);
+    return m;
+  }
+
+  // targets: i32 (B, T) -> f32 (B, T), each target's modality weight (0 where ignored).
+  Tensor weights(const Tensor& targets) const {
+    Tensor w = Tensor::empty(targets.shape());
+    const int32_t* t = targets.data<int32_t>();
+    float* out = w.data<float>();
+    for (int64_t i = 0; i < targets.numel(); ++i) {
+      if (t[i] < 0) {
+        out[i] = 0;
+        continue;
+      }
+      const Modality m = model_config_.vocabulary.modality_of(t[i]);
+      out[i] = static_cast<float>(m == Modality::image   ? c_.image_weight
+                                  : m == Modality::audio ? c_.audio_weight
+                                                         : c_.text_weight);
+    }
+    return w;
+  }
+
+  const TransformerTaskConfig c_;
+  const LoopConfig loop_;
+  codecs::TextCodec text_;
+  std::unique_ptr<codecs::ImageCodec> image_;
+  std::unique_ptr<codecs::AudioCodec> audio_;
+  model::ModelConfig model_config_;
+  Rng init_rng_;
+  std::unique_ptr<model::Transformer> model_;
+  std::optional<data::TokenBatches> windows_;
+  std::optional<data::PackedBatches> packed_;
+  std::vector<data::PackedBatch> valid_;
+  LossBreakdown window_;
+  int64_t window_targets_ = 0, window_positions_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> TransformerTaskConfig::make(const LoopConfig& loop, std::FILE* out) const {
+  return std::make_unique<TransformerTask>(*this, loop);
+}
+
+}  // namespace tessera::train
