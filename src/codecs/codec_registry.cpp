@@ -3,6 +3,8 @@
 #include "codecs/audio/audio_codec.h"
 #include "codecs/image/image_codec.h"
 #include "codecs/text_codec.h"
+#include "io/atomic_file.h"
+#include "io/safetensors.h"
 
 namespace tessera::codecs {
 
@@ -31,6 +33,21 @@ std::unique_ptr<Codec> load_codec(const std::string& kind, const std::string& pa
   if (kind == AudioCodec::kKind) return AudioCodec::load(path);
   fail(path, ": no codec of kind \"", kind, "\"; the kinds are \"", TextCodec::kKind, "\", \"", ImageCodec::kKind,
        "\" and \"", AudioCodec::kKind, "\"");
+}
+
+std::unique_ptr<Codec> load_codec_file(const std::string& path) {
+  const std::string bytes = read_file(path);
+  // A safetensors file opens with its header's length (8 bytes, little-endian) and then the
+  // header's JSON object; a SentencePiece model is a protobuf, whose first byte is a field tag.
+  uint64_t header = 0;
+  for (int i = 7; i >= 0 && bytes.size() >= 8; --i) header = (header << 8) | static_cast<unsigned char>(bytes[i]);
+  const bool safetensors = bytes.size() > 8 && bytes[8] == '{' && header <= bytes.size() - 8;
+  if (!safetensors) return std::make_unique<TextCodec>(TextCodec::from_bytes(bytes, path));
+  const Safetensors file = parse_safetensors(bytes, path);
+  const auto format = file.metadata.find("format");
+  TESSERA_CHECK(format != file.metadata.end(), path, ": a safetensors file without a metadata \"format\": expected a ",
+                "codec file (\"", ImageCodec::kKind, "\" or \"", AudioCodec::kKind, "\")");
+  return load_codec(format->second, path);
 }
 
 void CodecRegistry::add(std::unique_ptr<const Codec> codec) {

@@ -22,6 +22,10 @@ const std::vector<Modality>& codec_modalities();
 std::vector<std::string> codec_kinds(Modality m);
 // Reads a codec file of `kind` (one of codec_kinds); errors name the file.
 std::unique_ptr<Codec> load_codec(const std::string& kind, const std::string& path);
+// Reads a codec file whose kind the file itself says, for a user who names only the file: a
+// safetensors file by its metadata "format" (the image and audio codecs), anything else as a
+// SentencePiece model. The caller checks the modality it needed against the codec's.
+std::unique_ptr<Codec> load_codec_file(const std::string& path);
 
 class CodecRegistry {
  public:

@@ -77,6 +77,7 @@ SpeechSet SpeechSet::load(const std::string& dir, const std::string& split) {
   const Header header = read_config<Header>(load_config_source(header_path));
   SpeechSet set;
   set.sample_rate_ = header.sample_rate;
+  set.held_out_voices_ = header.held_out_voices;
   const int64_t expected = header.splits.at(split);
   const std::vector<std::string>& held_out = header.held_out_voices;
 

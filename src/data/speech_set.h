@@ -35,12 +35,15 @@ class SpeechSet {
 
   int64_t size() const { return static_cast<int64_t>(clips_.size()); }
   int64_t sample_rate() const { return sample_rate_; }
+  // The voices of speech.json's held_out_voices: every valid and test clip's, no train clip's.
+  const std::vector<std::string>& held_out_voices() const { return held_out_voices_; }
   const SpeechClip& clip(int64_t index) const;
   // Reads clip `index` (mono, resampled to `sample_rate` if it differs).
   Audio audio(int64_t index, int64_t sample_rate) const;
 
  private:
   std::vector<SpeechClip> clips_;
+  std::vector<std::string> held_out_voices_;
   int64_t sample_rate_ = 0;
 };
 
