@@ -44,8 +44,9 @@ std::unique_ptr<codecs::Codec> load_field_codec(const CorpusRecipe& r, const std
   std::unique_ptr<codecs::Codec> codec = codecs::load_codec_file(path);
   const std::vector<std::string> kinds = codecs::codec_kinds(m);
   TESSERA_CHECK(codec->modality() == m, r.source, ": field 'codecs.", codecs::modality_name(m), "': expected ",
-                codecs::modality_name(m), " codec (\"", kinds.front(), "\"), found ", path, ", a \"", codec->kind(),
-                "\" codec (", codecs::modality_name(codec->modality()), ")");
+                m == Modality::text ? "a " : "an ", codecs::modality_name(m), " codec (\"", kinds.front(),
+                "\"), found ", path, ", a \"", codec->kind(), "\" codec (", codecs::modality_name(codec->modality()),
+                ")");
   return codec;
 }
 
