@@ -85,7 +85,8 @@ std::string spoken_text(const std::string& caption) {
     const size_t start = i;
     while (i < caption.size() && !is_space(caption[i])) ++i;
     if (i > start) {
-      out += (words++ ? " " : "") + caption.substr(start, i - start);
+      if (words++ > 0) out += ' ';
+      out.append(caption, start, i - start);
     }
   }
   while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == ':')) out.pop_back();
