@@ -111,7 +111,12 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
     total_images += static_cast<int64_t>(indices.size());
   }
   unique(clip_indices);
+  auto timed = [&](const std::string& what, const std::chrono::steady_clock::time_point since) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+    std::fprintf(out, "%s: %s in %s\n", split.c_str(), what.c_str(), format_duration(seconds).c_str());
+  };
   if (total_images > 0) {
+    const auto since = std::chrono::steady_clock::now();
     ProgressBar bar(str("encode images (", split, ")"), total_images, out);
     int64_t done = 0;
     for (size_t role = 0; role < sources.images.size(); ++role) {
@@ -121,8 +126,11 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
         image_codes[role][static_cast<size_t>(image_indices[role][i])] = global(v, Modality::image, codes[i]);
       }
     }
+    bar.finish();
+    timed(str(total_images, " images encoded"), since);
   }
   if (!clip_indices.empty()) {
+    const auto since = std::chrono::steady_clock::now();
     std::vector<SpeechClip> clips;
     for (const int64_t i : clip_indices) clips.push_back(sources.clips[static_cast<size_t>(i)]);
     ProgressBar bar(str("encode speech (", split, ")"), static_cast<int64_t>(clips.size()), out);
@@ -131,6 +139,8 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
     for (size_t i = 0; i < codes.size(); ++i) {
       clip_codes[static_cast<size_t>(clip_indices[i])] = global(v, Modality::audio, codes[i]);
     }
+    bar.finish();
+    timed(str(clips.size(), " clips encoded"), since);
   }
 
   // The examples, in their sequence formats.

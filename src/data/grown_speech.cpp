@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -107,6 +108,7 @@ GrownSpeech grow_speech(const SpeechSet& set, const std::string& split, const st
   }
   if (missing.empty()) return grown;
   fs::create_directories(cache_dir);
+  const auto start = std::chrono::steady_clock::now();
 
   ProgressBar bar(str("espeak-ng (", split, ")"), static_cast<int64_t>(missing.size()), out);
   std::atomic<size_t> next{0};
@@ -130,6 +132,9 @@ GrownSpeech grow_speech(const SpeechSet& set, const std::string& split, const st
   for (std::thread& w : workers) w.join();
   if (error) std::rethrow_exception(error);
   bar.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(out, "%s: spoke %lld clips the speech set lacks with espeak-ng in %s (kept in %s)\n", split.c_str(),
+               static_cast<long long>(grown.spoken), format_duration(seconds).c_str(), cache_dir.c_str());
   return grown;
 }
 

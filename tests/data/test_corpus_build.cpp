@@ -279,6 +279,8 @@ TEST_F(CorpusBuildTest, ACodecOfAnotherModalityIsRefused) {
   recipe["codecs"]["image"] = corpus_->audio_codec;
   expect_error([&] { build(recipe, dir_->path("wrong")); },
                {"codecs.image", corpus_->audio_codec, codecs::AudioCodec::kKind, codecs::ImageCodec::kKind});
+  recipe["codecs"]["image"] = corpus_->text_codec;
+  expect_error([&] { build(recipe, dir_->path("wrong")); }, {"codecs.image", "\"sentencepiece\" codec (text)"});
   recipe["codecs"]["image"] = corpus_->image_codec;
   recipe["codecs"]["text"] = corpus_->image_codec;
   expect_error([&] { build(recipe, dir_->path("wrong")); }, {"codecs.text", codecs::ImageCodec::kKind});
