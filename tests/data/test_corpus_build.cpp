@@ -12,6 +12,7 @@
 #include "codecs/image/image_codec.h"
 #include "data/corpus_build.h"
 #include "data/corpus_plan.h"
+#include "data/packed_batches.h"
 #include "data/speech_set.h"
 #include "io/atomic_file.h"
 #include "io/shard.h"
@@ -116,6 +117,11 @@ TEST_F(CorpusBuildTest, EveryTaskHasItsCountAndClassifiesAsItsTask) {
       EXPECT_EQ(found[task], expected) << split << " " << example_task_name(task);
     }
   }
+  // The trainer's reader takes the shards as they are (every id in the vocabulary, each
+  // example within context + 1) and finds the same mixture.
+  const PackedBatches packed({dir_->path("main/train.shard")}, v, 2, 256, /*shuffle=*/false, 1);
+  EXPECT_EQ(packed.num_examples(), main_->train.examples);
+  EXPECT_EQ(packed.task_counts()[static_cast<size_t>(ExampleTask::caption)], 40);
   const json corpus = read_json_file(dir_->path("main/corpus.json"));
   EXPECT_EQ(corpus.at("vocabulary"), write_config(v));
   EXPECT_EQ(corpus.at("splits").at("train").at("tasks").at("caption").at("examples"), 40);
