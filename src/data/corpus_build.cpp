@@ -135,7 +135,8 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
     for (const int64_t i : clip_indices) clips.push_back(sources.clips[static_cast<size_t>(i)]);
     ProgressBar bar(str("encode speech (", split, ")"), static_cast<int64_t>(clips.size()), out);
     int64_t done = 0;
-    const auto codes = encode_clips(*c.audio_codec(), clips, bar, done);
+    // The shortest example around a clip is the unconditional speak, 5 ids more than the clip.
+    const auto codes = encode_clips(*c.audio_codec(), clips, r.context_length + 1 - 5, bar, done);
     for (size_t i = 0; i < codes.size(); ++i) {
       clip_codes[static_cast<size_t>(clip_indices[i])] = global(v, Modality::audio, codes[i]);
     }
@@ -158,6 +159,11 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
     const std::vector<int32_t> none, &audio = e.clip >= 0 ? clip_codes[static_cast<size_t>(e.clip)] : none;
     const std::vector<int32_t>& text = texts.empty() ? none : texts[0];
     const std::vector<int32_t>& image = images.empty() ? none : images[0];
+    TaskCounts& t = report.tasks[static_cast<size_t>(e.task)];
+    if (e.clip >= 0 && audio.empty()) {  // a clip too long for any example, left unencoded
+      ++t.skipped;
+      continue;
+    }
     std::vector<int32_t> ids;
     switch (e.task) {
       case ExampleTask::text:
@@ -185,7 +191,6 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
         ids = writer.interleaved(texts, images);
         break;
     }
-    TaskCounts& t = report.tasks[static_cast<size_t>(e.task)];
     if (static_cast<int64_t>(ids.size()) > r.context_length + 1) {
       ++t.skipped;
       continue;

@@ -64,7 +64,7 @@ std::vector<std::vector<int32_t>> encode_images(const codecs::ImageCodec& codec,
 }
 
 std::vector<std::vector<int32_t>> encode_clips(const codecs::AudioCodec& codec, const std::vector<SpeechClip>& clips,
-                                               ProgressBar& bar, int64_t& done) {
+                                               int64_t max_ids, ProgressBar& bar, int64_t& done) {
   const int64_t n = static_cast<int64_t>(clips.size()), rate = codec.config().mel.sample_rate;
   const codecs::MelSpectrogram& stft = codec.mel_spectrogram();
   std::vector<std::vector<int32_t>> out;
@@ -87,6 +87,10 @@ std::vector<std::vector<int32_t>> encode_clips(const codecs::AudioCodec& codec, 
     }
     if (error) std::rethrow_exception(error);
     for (const codecs::Spectrogram& mel : mels) {
+      if (codec.config().tokens_for(mel.frames) > max_ids) {
+        out.emplace_back();
+        continue;
+      }
       const Tensor ids = codec.encode(codecs::spectrogram_to_tensor(mel));  // i32 (1, tokens)
       out.emplace_back(ids.data<int32_t>(), ids.data<int32_t>() + ids.numel());
     }

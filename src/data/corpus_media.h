@@ -34,7 +34,10 @@ std::vector<std::vector<int32_t>> encode_images(const codecs::ImageCodec& codec,
 // The codes of each clip (time-major local ids, stages per code frame): read and resampled to
 // the codec's mel rate and turned into log-mel on every thread, 64 clips at a time, then
 // encoded one by one (clips differ in length, and BLAS must not run inside a parallel region).
+// A clip that would take more than `max_ids` ids is not encoded and gets an empty list: its
+// length is known from its log-mel, and encoding is most of the cost of a clip no example
+// can hold.
 std::vector<std::vector<int32_t>> encode_clips(const codecs::AudioCodec& codec, const std::vector<SpeechClip>& clips,
-                                               ProgressBar& bar, int64_t& done);
+                                               int64_t max_ids, ProgressBar& bar, int64_t& done);
 
 }  // namespace tessera::data
