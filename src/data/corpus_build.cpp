@@ -77,9 +77,11 @@ std::vector<int32_t> global(const codecs::Vocabulary& v, Modality m, const std::
 }
 
 // One split: plan, encode every image and clip once, write the examples shuffled.
-// `fits`: where the train split notes what each image set becomes.
+// `fits`: where the train split notes what each image set becomes; `shard`: the split's ids,
+// written once both splits are built, so a failed build leaves DIR's shards as they were.
 SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vocabulary& v, const std::string& split,
-                        const std::string& dir, std::FILE* out, std::vector<ImageFit>* fits) {
+                        const std::string& dir, std::FILE* out, std::vector<ImageFit>* fits,
+                        std::vector<int32_t>& shard) {
   const bool train = split == "train";
   const auto& counts = train ? r.train : r.valid;
   const SplitSources sources = load_split_sources(r, split, counts, (fs::path(dir) / "grown").string(), out);
@@ -207,11 +209,9 @@ SplitReport build_split(const CorpusRecipe& r, const Codecs& c, const codecs::Vo
   for (size_t i = examples.size(); i > 1; --i) {
     std::swap(examples[i - 1], examples[static_cast<size_t>(rng.below(static_cast<int64_t>(i)))]);
   }
-  std::vector<int32_t> shard;
   for (const auto& ids : examples) shard.insert(shard.end(), ids.begin(), ids.end());
   report.examples = static_cast<int64_t>(examples.size());
   report.ids = static_cast<int64_t>(shard.size());
-  write_shard((fs::path(dir) / (split + ".shard")).string(), shard);
   return report;
 }
 
@@ -251,8 +251,11 @@ CorpusReport build_corpus(const CorpusRecipe& r, const std::string& dir, const C
   if (!c.image)
     std::fprintf(out, "no image codec: no image tasks (caption, draw, interleaved, draw_said, say_image)\n");
   if (!c.audio) std::fprintf(out, "no audio codec: no speech tasks (transcribe, speak, draw_said, say_image)\n");
-  report.train = build_split(r, c, report.vocabulary, "train", dir, out, &report.image_fits);
-  report.valid = build_split(r, c, report.vocabulary, "valid", dir, out, nullptr);
+  std::vector<int32_t> train, valid;
+  report.train = build_split(r, c, report.vocabulary, "train", dir, out, &report.image_fits, train);
+  report.valid = build_split(r, c, report.vocabulary, "valid", dir, out, nullptr, valid);
+  write_shard((fs::path(dir) / "train.shard").string(), train);
+  write_shard((fs::path(dir) / "valid.shard").string(), valid);
   write_corpus_json(r, dir, c.all(), report);
   print_corpus_table(report, out);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
