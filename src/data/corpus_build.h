@@ -16,10 +16,11 @@
 //                                      kept so a rebuild does not speak them again
 //
 // Each file is written atomically, and the shards and corpus.json only once both splits are
-// built, so a build that fails leaves DIR's last corpus whole. Per split: the sources are loaded, the examples planned
-// (data/corpus_plan.h), every image and clip they use encoded once (data/corpus_media.h: ONE image codec for every
-// image set, each image converted to the codec's height, width and channels, so it costs the codec's codes_per_image
-// whatever its own size), then the examples written and shuffled.
+// built, so a build that fails leaves DIR's last corpus whole. Per split: the sources are
+// loaded, the examples planned (data/corpus_plan.h), every image and clip they use encoded
+// once (data/corpus_media.h: ONE image codec for every image set, each image converted to the
+// codec's height, width and channels, so it costs the codec's codes_per_image whatever its
+// own size), then the examples written and shuffled.
 //
 // The vocabulary is checked before any work: each codecs.X file must be a codec of modality
 // X (an error names the field and both kinds); the layout must equal the recipe's
