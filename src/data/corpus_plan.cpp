@@ -55,6 +55,7 @@ void pair_speech_with_images(const CorpusRecipe& recipe, const SpeechSet& speech
   for (size_t role = 0; role < s.images.size(); ++role) {
     for (int64_t i = 0; i < s.images[role].size(); ++i) {
       const std::string text = spoken_text(s.images[role].caption(i));
+      if (text.empty()) continue;  // nothing to say
       auto& images = images_of[role][text];
       if (images.empty() && !clips_of.count(text)) unspoken.push_back(text);
       images.push_back(i);
@@ -153,28 +154,29 @@ std::vector<PlannedExample> plan_examples(const CorpusRecipe& recipe, const Spli
     Rng rng(static_cast<uint64_t>(recipe.seed) * 1000003 + (s.split == "train" ? 0 : 500) +
             static_cast<uint64_t>(task) * 17);
     const bool droppable = task == ExampleTask::draw || task == ExampleTask::speak || task == ExampleTask::draw_said;
+    auto pick = [&rng](size_t n) { return static_cast<size_t>(rng.below(static_cast<int64_t>(n))); };
     for (int64_t n = 0; n < count; ++n) {
       PlannedExample e;
       e.task = task;
       e.unconditional = droppable && rng.uniform() < recipe.condition_dropout;
-      const int64_t role =
-          roles.empty() ? -1 : roles[static_cast<size_t>(rng.below(static_cast<int64_t>(roles.size())))];
       if (task == ExampleTask::text) {
-        e.texts.push_back(s.lines[static_cast<size_t>(rng.below(static_cast<int64_t>(s.lines.size())))]);
+        e.texts.push_back(s.lines[pick(s.lines.size())]);
       } else if (task == ExampleTask::transcribe || task == ExampleTask::speak) {
-        e.clip = rng.below(s.set_clips);
+        e.clip = static_cast<int64_t>(pick(static_cast<size_t>(s.set_clips)));
         if (!e.unconditional) e.texts.push_back(s.clips[static_cast<size_t>(e.clip)].text);
       } else if (spoken) {
+        const int64_t role = roles[pick(roles.size())];
         const auto& texts = s.spoken[static_cast<size_t>(role)];
-        const SplitSources::Spoken& t = texts[static_cast<size_t>(rng.below(static_cast<int64_t>(texts.size())))];
-        e.images.emplace_back(role, t.images[static_cast<size_t>(rng.below(static_cast<int64_t>(t.images.size())))]);
-        e.clip = t.clips[static_cast<size_t>(rng.below(static_cast<int64_t>(t.clips.size())))];
+        const SplitSources::Spoken& t = texts[pick(texts.size())];
+        e.images.emplace_back(role, t.images[pick(t.images.size())]);
+        e.clip = t.clips[pick(t.clips.size())];
         if (e.unconditional) e.clip = -1;  // the unconditional draw_said is "<draw> <image> ...": no speech
       } else {
+        const int64_t role = roles[pick(roles.size())];
         const ImageSet& set = s.images[static_cast<size_t>(role)];
-        const int64_t pairs = task == ExampleTask::interleaved ? 2 + rng.below(2) : 1;
-        for (int64_t p = 0; p < pairs; ++p) {
-          const int64_t index = rng.below(set.size());
+        const size_t pairs = task == ExampleTask::interleaved ? 2 + pick(2) : 1;
+        for (size_t p = 0; p < pairs; ++p) {
+          const auto index = static_cast<int64_t>(pick(static_cast<size_t>(set.size())));
           e.images.emplace_back(role, index);
           const std::string& caption = set.caption(index);
           if (task == ExampleTask::interleaved) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "codecs/audio/audio_codec.h"
 #include "codecs/image/image_codec.h"
@@ -202,6 +203,23 @@ TEST_F(CorpusBuildTest, ARebuildWritesTheSameBytes) {
   EXPECT_EQ(second.train.grown_spoken + second.valid.grown_spoken, 0);
   for (const auto& [file, before] : bytes) EXPECT_EQ(file_bytes(out + "/" + file), before) << file;
   EXPECT_EQ(bytes["train.shard"], file_bytes(dir_->path("main/train.shard")));
+}
+
+TEST_F(CorpusBuildTest, AddingATaskLeavesTheOtherTasksDrawsAlone) {
+  auto examples_by_task = [&](const json& mixture, const std::string& name) {
+    const CorpusReport report = build(corpus_->recipe(mixture, {{"caption", 1}}), dir_->path(name));
+    std::map<ExampleTask, std::multiset<std::vector<int32_t>>> out;
+    for (auto& e : examples_of(dir_->path(name + "/train.shard"), report.vocabulary)) {
+      out[classify_example(e, report.vocabulary)].insert(e);
+    }
+    return out;
+  };
+  // The second build loads the image sets too, which must not change what the others draw.
+  auto before = examples_by_task({{"plain_text", 10}, {"transcribe", 5}}, "fewer");
+  auto after = examples_by_task({{"plain_text", 10}, {"transcribe", 5}, {"caption", 10}, {"draw", 5}}, "more");
+  EXPECT_EQ(before[ExampleTask::text], after[ExampleTask::text]);
+  EXPECT_EQ(before[ExampleTask::transcribe], after[ExampleTask::transcribe]);
+  EXPECT_EQ(after[ExampleTask::caption].size(), 10u);
 }
 
 TEST_F(CorpusBuildTest, ConditionDropoutDropsAboutItsShare) {
