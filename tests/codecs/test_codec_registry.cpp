@@ -34,6 +34,16 @@ class CodecRegistryTest : public ::testing::Test {
 };
 TempDir* CodecRegistryTest::tmp_ = nullptr;
 
+TEST_F(CodecRegistryTest, ACodecFileSaysItsOwnKind) {
+  for (const auto& [file, kind] : {std::pair<std::string, std::string>{"text.model", "sentencepiece"},
+                                   {"image.safetensors", "tessera-image-codec"},
+                                   {"audio.safetensors", "tessera-audio-codec"}}) {
+    EXPECT_EQ(load_codec_file(tmp_->path(file))->kind(), kind) << file;
+  }
+  write_text(tmp_->path("notes.txt"), "not a codec");
+  expect_error([&] { load_codec_file(tmp_->path("notes.txt")); }, {"notes.txt", "not a SentencePiece model"});
+}
+
 TEST_F(CodecRegistryTest, EachCodecDescribesItselfAndLoadsByKind) {
   const auto text = load_codec("sentencepiece", tmp_->path("text.model"));
   EXPECT_EQ(text->modality(), Modality::text);
