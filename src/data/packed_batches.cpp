@@ -1,7 +1,6 @@
 #include "data/packed_batches.h"
 
 #include <algorithm>
-#include <utility>
 
 #include "core/error.h"
 #include "io/shard.h"
@@ -52,7 +51,6 @@ std::vector<int64_t> PackedBatches::task_counts() const {
 }
 
 int64_t PackedBatches::next_example() {
-  if (carried_ >= 0) return std::exchange(carried_, -1);
   if (shuffle_) return order_->next(1)[0];
   const int64_t e = position_;
   position_ = (position_ + 1) % num_examples();
@@ -69,19 +67,30 @@ PackedBatch PackedBatches::next() {
     std::fill(ids.begin(), ids.end(), pad_);
     std::fill(example_of.begin(), example_of.end(), -1);
     std::vector<int8_t> task_of(static_cast<size_t>(row), -1);
-    int64_t used = 0;
-    for (int64_t k = 0;; ++k) {
-      const int64_t e = next_example();
+    int64_t used = 0, placed = 0;
+    const auto place = [&](int64_t e) {
       const int64_t n = length(e);
-      if (used + n > row) {
-        carried_ = e;
-        break;
-      }
       const int32_t* src = ids_.data() + starts_[static_cast<size_t>(e)];
       std::copy(src, src + n, ids.begin() + used);
-      std::fill(example_of.begin() + used, example_of.begin() + used + n, k);
+      std::fill(example_of.begin() + used, example_of.begin() + used + n, placed++);
       std::fill(task_of.begin() + used, task_of.begin() + used + n, tasks_[static_cast<size_t>(e)]);
       used += n;
+    };
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (used + length(*it) <= row) {
+        place(*it);
+        it = waiting_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    while (static_cast<int64_t>(waiting_.size()) < kWaiting && used < row) {
+      const int64_t e = next_example();
+      if (used + length(e) <= row) {
+        place(e);
+      } else {
+        waiting_.push_back(e);
+      }
     }
     int32_t* x = batch.ids.data<int32_t>() + b * T;
     int32_t* y = batch.targets.data<int32_t>() + b * T;
@@ -106,7 +115,16 @@ void PackedBatches::fields(Fields& f) {
   } else {
     f.integer("position", position_, {.min = 0, .max = num_examples() - 1, .required = true});
   }
-  f.integer("carried", carried_, {.min = -1, .max = num_examples() - 1, .required = true});
+  nlohmann::json waiting(waiting_);
+  f.any("waiting", waiting, true);
+  if (!f.reading()) return;
+  bool ok = waiting.is_array() && static_cast<int64_t>(waiting.size()) <= kWaiting;
+  for (size_t i = 0; ok && i < waiting.size(); ++i) {
+    ok = waiting[i].is_number_integer() && waiting[i].get<int64_t>() >= 0 && waiting[i].get<int64_t>() < num_examples();
+  }
+  f.check(ok, "waiting", str("a list of at most ", kWaiting, " example indices below ", num_examples()),
+          waiting.dump());
+  waiting_ = waiting.get<std::vector<int64_t>>();
 }
 
 }  // namespace tessera::data

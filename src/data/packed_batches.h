@@ -2,10 +2,13 @@
 // Training batches of whole examples (data/mixed_example.h) packed into rows, each example
 // attending only to itself.
 //
-// The shards' ids split into examples at their <bos> ids. A row takes examples, in a seeded
-// shuffled order epoch after epoch (or in order, for evaluation), while they fit in its
-// T + 1 ids; the rest is <pad>. The example that does not fit opens the next row, so none is
-// cut. Inside a row:
+// The shards' ids split into examples at their <bos> ids. Examples come in a seeded shuffled
+// order epoch after epoch (or in order, for evaluation), and a row takes them while they fit
+// in its T + 1 ids, none cut: an example that does not fit waits, and up to kWaiting of them
+// wait at once; a row first takes the waiting ones that fit (oldest first), then new ones,
+// and ends with <pad> when the next would make kWaiting + 1 waiting. Waiting lets the short
+// examples fill the tails that the long ones (a spoken sentence: 100-250 ids) leave; with
+// one waiting, a quarter of a 257-id row was padding. Inside a row:
 //   ids       the row's first T ids
 //   targets   the next id of the same example, or -100 (ignored) after an example's last id
 //             and on padding: no example learns to predict the next one's <bos>
@@ -17,8 +20,8 @@
 // image caption) to 250 (a spoken sentence); padding each to the context would spend half
 // of every step on <pad>. Packing wastes only a row's tail.
 //
-// The state (the order's generator and position, and the example carried to the next row)
-// is saved in checkpoints (fields()), so a resumed run draws exactly the same rows.
+// The state (the order's generator and position, and the waiting examples) is saved in
+// checkpoints (fields()), so a resumed run draws exactly the same rows.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +44,8 @@ struct PackedBatch {
 
 class PackedBatches {
  public:
+  static constexpr int64_t kWaiting = 8;
+
   // Reads every shard; each id must be inside the vocabulary, the first a <bos>, and every
   // example at most context + 1 ids (errors name the shard, the example and its length).
   // shuffle false: examples in order, cycling (the held-out rows, the same at every call).
@@ -49,7 +54,7 @@ class PackedBatches {
 
   PackedBatch next();
 
-  // {"order": {...}, "carried": index or -1} (shuffled) or {"position": p, "carried": ...}.
+  // {"order": {...}, "waiting": [indices]} (shuffled) or {"position": p, "waiting": [...]}.
   void fields(Fields& f);
 
   int64_t num_examples() const { return static_cast<int64_t>(starts_.size()); }
@@ -68,8 +73,8 @@ class PackedBatches {
   int64_t batch_size_, context_;
   bool shuffle_;
   std::optional<ShuffledOrder> order_;
-  int64_t position_ = 0;  // in order, without shuffle
-  int64_t carried_ = -1;  // the example that did not fit in the last row
+  int64_t position_ = 0;          // in order, without shuffle
+  std::vector<int64_t> waiting_;  // examples drawn that did not fit yet, oldest first
 };
 
 }  // namespace tessera::data

@@ -90,36 +90,41 @@ TEST_F(PackedBatchesTest, RowsHoldWholeExamplesThatSeeOnlyThemselves) {
   const int32_t* x = b.ids.data<int32_t>();
   const int32_t* y = b.targets.data<int32_t>();
   const uint8_t* m = b.mask.data<uint8_t>();
-  const int32_t pad = v_.control("<pad>");
-  // Row 0: example 0 (5 ids) fits in 12, example 1 (9) does not: 7 pads. Row 1: example 1,
-  // then example 2 (4) would make 13: 3 pads.
-  const std::vector<int32_t> row0_ids = {examples_[0][0],
-                                         examples_[0][1],
-                                         examples_[0][2],
-                                         examples_[0][3],
-                                         examples_[0][4],
-                                         pad,
-                                         pad,
-                                         pad,
-                                         pad,
-                                         pad,
-                                         pad};
-  EXPECT_EQ(std::vector<int32_t>(x, x + 11), row0_ids);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(y[i], examples_[0][static_cast<size_t>(i + 1)]);
-  for (int i = 4; i < 11; ++i) EXPECT_EQ(y[i], -100) << "position " << i;
-  EXPECT_EQ(std::vector<int32_t>(x + 11, x + 20), examples_[1]);
-  EXPECT_EQ(y[11 + 8], -100);  // after example 1's <eos>
-  // Within example 0: causal; from padding: padding only.
+  const auto concat = [](std::initializer_list<std::vector<int32_t>> parts) {
+    std::vector<int32_t> all;
+    for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+    return all;
+  };
+  // Rows of 12 ids. Row 0: example 0 (5 ids); example 1 (9) does not fit and waits; example
+  // 2 (4) does; example 3 (7) waits; example 4 (3) fills the row exactly.
+  const std::vector<int32_t> row0 = concat({examples_[0], examples_[2], examples_[4]});
+  EXPECT_EQ(std::vector<int32_t>(x, x + 11), std::vector<int32_t>(row0.begin(), row0.begin() + 11));
+  for (int i : {0, 1, 2, 3, 5, 6, 7, 9, 10}) EXPECT_EQ(y[i], row0[static_cast<size_t>(i + 1)]) << "position " << i;
+  for (int i : {4, 8}) EXPECT_EQ(y[i], -100) << "the last id of an example predicts nothing: position " << i;
+  // Within example 0: causal; across examples: nothing.
   EXPECT_EQ(m[4 * 11 + 0], 1);
   EXPECT_EQ(m[0 * 11 + 4], 0);
   EXPECT_EQ(m[7 * 11 + 3], 0);
   EXPECT_EQ(m[7 * 11 + 6], 1);
   EXPECT_EQ(b.task[0], static_cast<int8_t>(ExampleTask::text));
-  EXPECT_EQ(b.task[6], -1);
+  // Row 1: the oldest waiting example first (example 1), then example 4 of the next pass
+  // fills it; the tail of a row that nothing fills is padding, attending only to padding.
+  EXPECT_EQ(std::vector<int32_t>(x + 11, x + 20), examples_[1]);
+  EXPECT_EQ(y[11 + 8], -100);
 
-  // The next batch starts with example 2, carried over, and cycles back to example 0.
-  const PackedBatch c = batches.next();
-  EXPECT_EQ(std::vector<int32_t>(c.ids.data<int32_t>(), c.ids.data<int32_t>() + 4), examples_[2]);
+  const PackedBatch c = batches.next();  // starts with example 3, which waited longest
+  EXPECT_EQ(std::vector<int32_t>(c.ids.data<int32_t>(), c.ids.data<int32_t>() + 7), examples_[3]);
+
+  // A tail no waiting or new example fits is padding, and attends only to padding.
+  PackedBatches wide({dir_.path("a.shard")}, v_, 1, 40, false, 0);
+  const PackedBatch p = wide.next();  // all six examples and example 0 again (39 ids), then pads
+  const int32_t pad = v_.control("<pad>");
+  EXPECT_EQ(p.ids.data<int32_t>()[39], pad);
+  EXPECT_EQ(p.targets.data<int32_t>()[39], -100);
+  EXPECT_EQ(p.task[39], -1);
+  EXPECT_EQ(p.mask.data<uint8_t>()[39 * 40 + 39], 1);
+  EXPECT_EQ(p.mask.data<uint8_t>()[39 * 40 + 38], 0);
+  EXPECT_EQ(p.targets.data<int32_t>()[37], p.ids.data<int32_t>()[38]);
 }
 
 TEST_F(PackedBatchesTest, ShuffledRowsCoverEveryExampleAndResumeExactly) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "data/corpus_recipe.h"
 #include "io/atomic_file.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
@@ -157,8 +158,12 @@ TEST(RecipeShipped, EveryShippedRecipeReads) {
   int found = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(TESSERA_SOURCE_DIR) + "/recipes")) {
     if (entry.path().extension() != ".json") continue;
-    const Recipe r = read_recipe(entry.path().string());
     const std::string name = entry.path().filename().string();
+    if (name.ends_with("-data.json")) {  // a corpus recipe, for `tessera data build`
+      EXPECT_NO_THROW(data::read_corpus_recipe(entry.path().string())) << name;
+      continue;
+    }
+    const Recipe r = read_recipe(entry.path().string());
     if (r.task != "transformer") {
       EXPECT_GT(r.loop.optimization.minutes, 0) << name << ": a shipped codec recipe keeps to a time budget";
       EXPECT_LE(r.loop.optimization.minutes, 20) << name;
