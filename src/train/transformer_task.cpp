@@ -9,6 +9,7 @@
 #include "codecs/image/image_codec.h"
 #include "codecs/text_codec.h"
 #include "core/progress.h"
+#include "data/corpus_build.h"
 #include "data/mixed_example.h"
 #include "data/packed_batches.h"
 #include "io/safetensors.h"
@@ -126,6 +127,7 @@ class TransformerTask : public Task {
     const int64_t B = loop.optimization.micro_batch_size(), T = c.context_length;
     const auto seed = static_cast<uint64_t>(loop.optimization.seed) + 1;
     const codecs::Vocabulary& v = model_config_.vocabulary;
+    check_corpus_layouts();
     if (c.packed) {
       packed_.emplace(c.train_shards, v, B, T, /*shuffle=*/true, seed);
       data::PackedBatches valid(c.valid_shards, v, B, T, /*shuffle=*/false, 0);
@@ -268,6 +270,23 @@ class TransformerTask : public Task {
     for (const codecs::Codec* codec : codec_list()) m.add_codec(*codec);
     m.finalize(c_.text_codec);
     return m;
+  }
+
+  // Shards that `tessera data build` wrote sit beside a corpus.json naming the vocabulary
+  // they were encoded in: one built with other codecs would train on ids that mean other
+  // things, so it is refused before any step.
+  void check_corpus_layouts() const {
+    for (const std::vector<std::string>* shards : {&c_.train_shards, &c_.valid_shards}) {
+      for (const std::string& shard : *shards) {
+        const fs::path corpus = fs::path(shard).parent_path() / "corpus.json";
+        if (!fs::exists(corpus)) continue;
+        const codecs::Vocabulary built = data::read_corpus_vocabulary(corpus.string());
+        TESSERA_CHECK(write_config(built) == write_config(model_config_.vocabulary), shard, ": built (",
+                      corpus.string(), ") in the vocabulary ", data::describe_layout(built),
+                      ", but the recipe's codecs make ", data::describe_layout(model_config_.vocabulary),
+                      ": build the corpus again with these codecs, or train with the ones it was built with");
+      }
+    }
   }
 
   // targets: i32 (B, T) -> f32 (B, T), each target's modality weight (0 where ignored).

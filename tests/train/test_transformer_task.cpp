@@ -196,5 +196,16 @@ TEST_F(MixedTaskTest, RecipeMistakesAreNamed) {
                {"train.shard: example 0 holds", "more than the context length + 1 (9)"});
 }
 
+TEST_F(MixedTaskTest, ShardsBuiltWithOtherCodecsAreRefused) {
+  // corpus.json beside the shards says which layout `tessera data build` wrote them in.
+  codecs::Vocabulary other;
+  other.text_size = 300;
+  other.image_size = 999;
+  other.audio_size = 250;
+  write_file_atomically(mixed.out("corpus.json"), nlohmann::json{{"vocabulary", write_config(other)}}.dump());
+  expect_error([&] { train_mixed("other", {}, nullptr); }, {"train.shard: built (", "corpus.json) in the vocabulary ",
+                                                            "image 999", "but the recipe's codecs make ", "image 125"});
+}
+
 }  // namespace
 }  // namespace tessera::train
