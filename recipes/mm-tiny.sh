@@ -64,6 +64,13 @@ train recipes/mm-tiny.json "$run/model" model.safetensors \
   --set codecs.audio="$run/audio-codec/audio.safetensors" \
   --set data.train="$run/data/train.shard" --set data.valid="$run/data/valid.shard"
 
+if [ ! -f "$run/model/modality_losses.png" ]; then
+  /usr/bin/python3 scripts/log_curves.py "$run/model/log.jsonl" --type eval \
+    --fields valid_loss valid_text valid_image valid_audio > "$run/model/modality_losses.csv"
+  "$tessera" plot --csv "$run/model/modality_losses.csv" --out "$run/model/modality_losses.png" \
+    --title "mm-tiny: held-out loss per modality" --x-label step --y-label "cross-entropy (nats)"
+fi
+
 cat <<EOF
 
 mm-tiny is in $run/model. Try:
