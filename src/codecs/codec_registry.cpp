@@ -50,6 +50,12 @@ std::unique_ptr<Codec> load_codec_file(const std::string& path) {
   return load_codec(format->second, path);
 }
 
+void CodecFiles::fields(Fields& f) {
+  f.path("text", text, true);
+  f.path("image", image);
+  f.path("audio", audio);
+}
+
 void CodecRegistry::add(std::unique_ptr<const Codec> codec) {
   const Modality m = codec->modality();
   TESSERA_CHECK(!has(m), owner_, ": a second ", modality_name(m), " codec (\"", codec->kind(),

@@ -13,6 +13,7 @@
 
 #include "codecs/codec.h"
 #include "core/error.h"
+#include "io/fields.h"
 
 namespace tessera::codecs {
 
@@ -26,6 +27,14 @@ std::unique_ptr<Codec> load_codec(const std::string& kind, const std::string& pa
 // safetensors file by its metadata "format" (the image and audio codecs), anything else as a
 // SentencePiece model. The caller checks the modality it needed against the codec's.
 std::unique_ptr<Codec> load_codec_file(const std::string& path);
+
+// The codec files a recipe names, one per modality; text is required:
+//   "codecs": {"text": "text.model", "image": "image.safetensors", "audio": "audio.safetensors"}
+struct CodecFiles {
+  std::string text, image, audio;  // "" for none
+
+  void fields(Fields& f);
+};
 
 class CodecRegistry {
  public:

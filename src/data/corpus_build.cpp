@@ -237,9 +237,9 @@ CorpusReport build_corpus(const CorpusRecipe& r, const std::string& dir, const C
   std::FILE* out = options.out;
   prepare_output_dir(dir, "--out");
   Codecs c;
-  c.text = load_field_codec(r, r.text_codec, Modality::text);
-  c.image = load_field_codec(r, r.image_codec, Modality::image);
-  c.audio = load_field_codec(r, r.audio_codec, Modality::audio);
+  c.text = load_field_codec(r, r.codec_files.text, Modality::text);
+  c.image = load_field_codec(r, r.codec_files.image, Modality::image);
+  c.audio = load_field_codec(r, r.codec_files.audio, Modality::audio);
   CorpusReport report;
   report.vocabulary = mixed_vocabulary(c.all());
   check_vocabulary(r, report.vocabulary, dir, options.force);

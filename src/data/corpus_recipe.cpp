@@ -28,18 +28,18 @@ std::string missing_for(const CorpusRecipe& r, ExampleTask task) {
     case ExampleTask::caption:
     case ExampleTask::draw:
     case ExampleTask::interleaved:
-      need(!r.image_codec.empty(), "codecs.image");
+      need(!r.codec_files.image.empty(), "codecs.image");
       need(images, "sources.fashion or sources.emoji");
       break;
     case ExampleTask::transcribe:
     case ExampleTask::speak:
-      need(!r.audio_codec.empty(), "codecs.audio");
+      need(!r.codec_files.audio.empty(), "codecs.audio");
       need(!r.speech.empty(), "sources.speech");
       break;
     case ExampleTask::draw_said:
     case ExampleTask::say_image:
-      need(!r.image_codec.empty(), "codecs.image");
-      need(!r.audio_codec.empty(), "codecs.audio");
+      need(!r.codec_files.image.empty(), "codecs.image");
+      need(!r.codec_files.audio.empty(), "codecs.audio");
       need(!r.speech.empty(), "sources.speech");
       need(images, "sources.fashion or sources.emoji");
       break;
@@ -66,13 +66,7 @@ void task_counts(Fields& f, const CorpusRecipe& r, std::array<int64_t, kExampleT
 
 void CorpusRecipe::fields(Fields& f) {
   f.section(
-      "codecs",
-      [&](Fields& c) {
-        c.path("text", text_codec, true);
-        c.path("image", image_codec);
-        c.path("audio", audio_codec);
-      },
-      true);
+      "codecs", [&](Fields& c) { codec_files.fields(c); }, true);
   f.section(
       "sources",
       [&](Fields& s) {

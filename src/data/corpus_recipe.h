@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec_registry.h"
 #include "codecs/vocabulary.h"
 #include "data/mixed_example.h"
 #include "io/fields.h"
@@ -47,7 +48,7 @@
 namespace tessera::data {
 
 struct CorpusRecipe {
-  std::string text_codec, image_codec, audio_codec;     // "" for none
+  codecs::CodecFiles codec_files;
   std::string fashion, emoji, speech, text;             // source folders, "" for none
   std::array<int64_t, kExampleTasks> train{}, valid{};  // examples per ExampleTask
   double condition_dropout = 0.1;

@@ -30,13 +30,7 @@ void TransformerTaskConfig::fields(Fields& f) {
       },
       true);
   f.section(
-      "codecs",
-      [&](Fields& c) {
-        c.path("text", text_codec, true);
-        c.path("image", image_codec);
-        c.path("audio", audio_codec);
-      },
-      true);
+      "codecs", [&](Fields& c) { codec_files.fields(c); }, true);
   f.section(
       "data",
       [&](Fields& d) {
@@ -118,9 +112,9 @@ class TransformerTask : public Task {
   TransformerTask(const TransformerTaskConfig& c, const LoopConfig& loop)
       : c_(c),
         loop_(loop),
-        text_(codecs::TextCodec::load(c.text_codec)),
-        image_(c.image_codec.empty() ? nullptr : codecs::ImageCodec::load(c.image_codec)),
-        audio_(c.audio_codec.empty() ? nullptr : codecs::AudioCodec::load(c.audio_codec)),
+        text_(codecs::TextCodec::load(c.codec_files.text)),
+        image_(c.codec_files.image.empty() ? nullptr : codecs::ImageCodec::load(c.codec_files.image)),
+        audio_(c.codec_files.audio.empty() ? nullptr : codecs::AudioCodec::load(c.codec_files.audio)),
         model_config_(model_config()),
         init_rng_(static_cast<uint64_t>(loop.optimization.seed)),
         model_(std::make_unique<model::Transformer>(model_config_.transformer, init_rng_)) {
@@ -268,7 +262,7 @@ class TransformerTask : public Task {
     m.context_length = c_.context_length;
     m.vocabulary = data::mixed_vocabulary(codec_list());
     for (const codecs::Codec* codec : codec_list()) m.add_codec(*codec);
-    m.finalize(c_.text_codec);
+    m.finalize(c_.codec_files.text);
     return m;
   }
 

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/codec_registry.h"
 #include "data/token_batches.h"
 #include "model/transformer.h"
 #include "train/recipe.h"
@@ -42,7 +43,7 @@ namespace tessera::train {
 struct TransformerTaskConfig : TaskConfig {
   model::TransformerConfig model;
   int64_t context_length = 0;
-  std::string text_codec, image_codec, audio_codec;  // image and audio: "" for none
+  codecs::CodecFiles codec_files;
   std::vector<std::string> train_shards, valid_shards;
   bool packed = false;  // data.packing "examples"
   data::Sampling sampling = data::Sampling::random;

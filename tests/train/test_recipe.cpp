@@ -48,7 +48,7 @@ TEST_F(RecipeTest, ReadsEverySectionOfTheTransformerAndFillsDefaults) {
   EXPECT_EQ(c.context_length, 16);
   EXPECT_TRUE(c.model.tied_embeddings) << "a recipe's model ties its head unless told";
   EXPECT_EQ(c.train_shards, std::vector<std::string>{text.out("train.shard")}) << "relative to the recipe";
-  EXPECT_EQ(c.text_codec, text.out("text.model"));
+  EXPECT_EQ(c.codec_files.text, text.out("text.model"));
   EXPECT_EQ(c.sampling, data::Sampling::sequential);
   EXPECT_EQ(c.z_loss, 0);
   EXPECT_EQ(c.eval_batches, 2);
@@ -114,7 +114,7 @@ TEST_F(RecipeTest, EveryFieldCanBeSetFromTheCommandLineAndIsCheckedTheSameWay) {
   const auto& c = dynamic_cast<const TransformerTaskConfig&>(*r.config);
   EXPECT_EQ(c.model.n_layers, 2);
   EXPECT_EQ(c.sampling, data::Sampling::sequential);
-  EXPECT_EQ(c.text_codec, "other.model") << "a path on the command line is relative to the working directory";
+  EXPECT_EQ(c.codec_files.text, "other.model") << "a path on the command line is relative to the working directory";
   expect_error([&] { text.read({"optimization.steps=1"}); },
                {"recipe.json: field 'optimization.warmup': expected an integer in [0, 1], found 2"});
   expect_error([&] { text.read({"optimization.lr=fast"}); },
