@@ -134,8 +134,10 @@ void run_generate(const CLI::App& cmd, const GenerateArgs& args) {
   const auto n = static_cast<double>(generated);
   std::fprintf(
       stderr,
-      "prefill: %lld tokens x %lld rows in %.3f s; decode: %lld tokens in %.3f s (%.1f tokens/s); stopped: %s\n",
+      "prefill: %lld tokens x %lld rows in %.3f s (%.1f tokens/s); decode: %lld tokens in %.3f s (%.1f tokens/s); "
+      "stopped: %s\n",
       static_cast<long long>(g.prompt_tokens), static_cast<long long>(args.samples), g.prefill_seconds,
+      static_cast<double>(g.prompt_tokens * args.samples) / std::max(g.prefill_seconds, 1e-9),
       static_cast<long long>(generated), g.decode_seconds, n / std::max(g.decode_seconds, 1e-9),
       stops[0].stopped() ? "stop string" : model::stop_reason_name(g.samples[0].reason));
 }
