@@ -14,15 +14,6 @@ constexpr int64_t kClipChunk = 64;
 
 }  // namespace
 
-Image fit_image(const Image& image, const codecs::ImageCodecConfig& config) {
-  if (config.channels < image.channels) {
-    return resize(to_channels(image, config.channels), config.height, config.width);
-  }
-  const Image sized =
-      image.height == config.height && image.width == config.width ? image : resize(image, config.height, config.width);
-  return sized.channels == config.channels ? sized : to_channels(sized, config.channels);
-}
-
 std::string fit_description(const ImageSet& set, const codecs::ImageCodecConfig& config) {
   const std::string from = str(set.height(), " x ", set.width(), " x ", set.channels());
   const bool resized = set.height() != config.height || set.width() != config.width;
@@ -51,7 +42,7 @@ std::vector<std::vector<int32_t>> encode_images(const codecs::ImageCodec& codec,
     float* pixels = batch.data<float>();
 #pragma omp parallel for
     for (int64_t i = 0; i < b; ++i) {
-      const Image image = fit_image(set.image(indices[static_cast<size_t>(first + i)]), c);
+      const Image image = fit_image(set.image(indices[static_cast<size_t>(first + i)]), c.height, c.width, c.channels);
       pixels_to_chw(image.pixels.data(), c.height, c.width, c.channels, pixels + i * per_image);
     }
     const Tensor ids = codec.encode(batch);  // i32 (b, codes)

@@ -15,14 +15,8 @@
 
 namespace tessera::data {
 
-// One image as the codec takes it: resized to its height x width and converted to its
-// channels (io/image.h: area averaging down, bilinear up; grey copied to RGB, RGB to luma), so
-// one codec serves image sets of any shape. The channel conversion runs on the side with
-// fewer channels, which is the cheaper and, for a resize, the same result.
-Image fit_image(const Image& image, const codecs::ImageCodecConfig& config);
-
 // "28 x 28 x 1 -> 64 x 64 x 3 (resized, grey to RGB)", or "64 x 64 x 3 (as is)": what
-// fit_image does to a set's images, for the build's report.
+// fit_image (io/image.h) does to a set's images, for the build's report.
 std::string fit_description(const ImageSet& set, const codecs::ImageCodecConfig& config);
 
 // The codes of images `indices` of `set`: (indices.size()) lists of codes_per_image local

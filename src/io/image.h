@@ -38,6 +38,11 @@ Image to_channels(const Image& image, int64_t channels);
 // bilinear where it grows (pixel centres at half-integers, edges clamped).
 Image resize(const Image& image, int64_t height, int64_t width);
 
+// To (height, width, channels) as a codec takes it: resize and to_channels, the channel
+// conversion on the side with fewer channels (the cheaper one), so a codec's input is the
+// same however an image reaches it (a corpus build, a prompt).
+Image fit_image(const Image& image, int64_t height, int64_t width, int64_t channels);
+
 // (H, W, C) u8 -> (C, H, W) f32 with v / 127.5 - 1, so 0 -> -1 and 255 -> 1.
 void pixels_to_chw(const uint8_t* hwc, int64_t height, int64_t width, int64_t channels, float* chw);
 // (H, W, C) u8 -> (C, H, W) f32 tensor in [-1, 1].

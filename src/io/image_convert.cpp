@@ -83,6 +83,11 @@ Image to_channels(const Image& image, int64_t channels) {
   return out;
 }
 
+Image fit_image(const Image& image, int64_t height, int64_t width, int64_t channels) {
+  if (channels < image.channels) return resize(to_channels(image, channels), height, width);
+  return to_channels(resize(image, height, width), channels);
+}
+
 Image resize(const Image& image, int64_t height, int64_t width) {
   check_image(image, "resize");
   TESSERA_CHECK(height > 0 && width > 0, "resize: expected a positive target size, found ", height, "x", width);

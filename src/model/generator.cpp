@@ -83,7 +83,7 @@ std::vector<int32_t> Generator::encode_part(const PromptPart& part) const {
     const auto& codec = codec_for<codecs::ImageCodec>(model_, Modality::image, "read an image");
     const codecs::ImageCodecConfig& c = codec.config();
     check_image(part.image, "the prompt's image");
-    const Image fitted = resize(to_channels(part.image, c.channels), c.height, c.width);
+    const Image fitted = fit_image(part.image, c.height, c.width, c.channels);
     const Tensor ids = codec.encode(reshape(image_to_tensor(fitted), {1, c.channels, c.height, c.width}));
     local.assign(ids.data<int32_t>(), ids.data<int32_t>() + ids.numel());
   } else {
@@ -252,6 +252,8 @@ Sample Generator::decode_sample(const std::vector<int32_t>& prompt, const Genera
     sample.parts.push_back({Modality::text, text_codec.decode(text), {}, {}});
     text.clear();
   };
+  const int32_t image_open = vocabulary_.control("<image>"), image_close = vocabulary_.control("</image>");
+  const int32_t audio_open = vocabulary_.control("<audio>"), audio_close = vocabulary_.control("</audio>");
   for (const int32_t id : ids) {
     const auto [m, local] = vocabulary_.to_local(id);
     if (open && m == *open) {
@@ -262,12 +264,11 @@ Sample Generator::decode_sample(const std::vector<int32_t>& prompt, const Genera
       text.push_back(static_cast<int32_t>(local));
       continue;
     }
-    const std::string name = vocabulary_.describe(id);
-    if (name == "<image>" || name == "<audio>") {
+    if (id == image_open || id == audio_open) {
       flush_text();
-      open = name == "<image>" ? Modality::image : Modality::audio;
+      open = id == image_open ? Modality::image : Modality::audio;
       span.clear();
-    } else if (open && (name == "</image>" || name == "</audio>")) {
+    } else if (open && (id == image_close || id == audio_close)) {
       OutputPart part;
       part.modality = *open;
       if (*open == Modality::image) {

@@ -43,7 +43,7 @@ class GenerateCli : public ::testing::Test {
 testing::TinyRun* GenerateCli::run_ = nullptr;
 
 TEST_F(GenerateCli, CaptionsAnImageAndTranscribesAClip) {
-  for (const std::string input : {"--image " + out("picture.png"), "--audio " + out("clip.wav")}) {
+  for (const std::string& input : {"--image " + out("picture.png"), "--audio " + out("clip.wav")}) {
     const CliRun r = run_tessera("generate " + model() + " " + input + " --max-tokens 6 --seed 3");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "prefill: ")) << r.output;

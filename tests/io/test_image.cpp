@@ -80,6 +80,20 @@ TEST(Image, ChannelConversions) {
   expect_error([&] { to_channels(Image{2, 2, 3, {1, 2, 3}}, 1); }, {"to_channels", "2x2x3", "needs 12 bytes, found 3"});
 }
 
+TEST(Image, FitImageConvertsChannelsOnTheSmallerSide) {
+  Image rgba{4, 6, 4, {}};
+  for (int64_t i = 0; i < 4 * 6; ++i) {
+    rgba.pixels.insert(rgba.pixels.end(), {static_cast<uint8_t>(i * 9), 40, static_cast<uint8_t>(250 - i), 200});
+  }
+  // Fewer channels out: converted first, then resized; more: resized first.
+  EXPECT_EQ(fit_image(rgba, 2, 3, 1).pixels, resize(to_channels(rgba, 1), 2, 3).pixels);
+  const Image grey = to_channels(rgba, 1);
+  const Image rgb = fit_image(grey, 8, 12, 3);
+  EXPECT_EQ(rgb.pixels, to_channels(resize(grey, 8, 12), 3).pixels);
+  EXPECT_EQ((std::vector<int64_t>{rgb.height, rgb.width, rgb.channels}), (std::vector<int64_t>{8, 12, 3}));
+  EXPECT_EQ(fit_image(grey, 4, 6, 1).pixels, grey.pixels);  // already the codec's shape
+}
+
 TEST(Image, ResizeOfAConstantImageStaysConstant) {
   Image flat{9, 13, 3, {}};
   for (int64_t i = 0; i < 9 * 13; ++i) flat.pixels.insert(flat.pixels.end(), {17, 130, 251});
