@@ -3,7 +3,6 @@
 // (stdout), images and speech are written to files named on the output, and the speed of
 // prefill and decode goes to stderr.
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,10 +80,10 @@ void run_generate(const CLI::App& cmd, const GenerateArgs& args) {
   request.max_tokens = args.max_tokens;
   request.max_audio_seconds = args.max_audio_seconds;
   const bool writes_media = request.output != model::OutputKind::text;
+  const bool interleaved = request.output == model::OutputKind::interleaved;
   if (writes_media) {
     const bool image = request.output == model::OutputKind::image;
-    prepare_output_file(
-        media_path(args, 0, 0, request.output == model::OutputKind::interleaved, image ? ".png" : ".wav"), "--out");
+    prepare_output_file(media_path(args, 0, 0, interleaved, image ? ".png" : ".wav"), "--out");
   }
 
   // One sample streams as it comes; several come out whole, one after another, since their
@@ -112,22 +111,21 @@ void run_generate(const CLI::App& cmd, const GenerateArgs& args) {
       print(str(i ? "\n" : "", "--- sample ", i + 1, " of ", args.samples, " ---\n", texts[static_cast<size_t>(i)]));
     print(s.flush());
     int64_t media = 0;
+    // Media lines follow interleaved text on lines of their own.
+    const char* before_media = interleaved ? "\n" : "";
     for (const model::OutputPart& part : sample.parts) {
-      const bool interleaved = request.output == model::OutputKind::interleaved;
       if (part.modality == codecs::Modality::image) {
         const std::string path = media_path(args, i, media++, interleaved, ".png");
         write_png(path, part.image);
-        print(str(writes_media && request.output != model::OutputKind::interleaved ? "" : "\n", "image: ", path));
+        print(str(before_media, "image: ", path));
       } else if (part.modality == codecs::Modality::audio) {
         const std::string path = media_path(args, i, media++, interleaved, ".wav");
         write_audio(path, part.audio);
-        print(str(writes_media && request.output != model::OutputKind::interleaved ? "" : "\n", "audio: ", path,
-                  str(" (", part.audio.seconds(), " s)")));
+        print(str(before_media, "audio: ", path, str(" (", part.audio.seconds(), " s)")));
       }
     }
-    TESSERA_CHECK(!writes_media || request.output == model::OutputKind::interleaved || media > 0, "sample ", i + 1,
-                  " ended before its ", args.output, " was complete (", model::stop_reason_name(sample.reason),
-                  "): the context was too short for it");
+    TESSERA_CHECK(!writes_media || interleaved || media > 0, "sample ", i + 1, " ended before its ", args.output,
+                  " was complete (", model::stop_reason_name(sample.reason), "): the context was too short for it");
     print("\n");
     generated += static_cast<int64_t>(sample.tokens.size());
   }

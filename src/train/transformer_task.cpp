@@ -129,10 +129,7 @@ class TransformerTask : public Task {
     } else {
       windows_.emplace(c.train_shards, v.total(), B, T, c.sampling, seed);
       data::TokenBatches valid(c.valid_shards, v.total(), B, T, data::Sampling::sequential, 0);
-      for (int64_t i = 0; i < c.eval_batches; ++i) {
-        data::Batch b = valid.next();
-        valid_.push_back({b.ids, b.targets, Tensor(), {}});
-      }
+      for (int64_t i = 0; i < c.eval_batches; ++i) valid_.push_back(as_rows(valid.next()));
     }
   }
 
@@ -173,13 +170,7 @@ class TransformerTask : public Task {
   }
 
   Tensor next_loss() override {
-    data::PackedBatch batch;
-    if (packed_) {
-      batch = packed_->next();
-    } else {
-      data::Batch b = windows_->next();
-      batch = {b.ids, b.targets, Tensor(), {}};
-    }
+    const data::PackedBatch batch = packed_ ? packed_->next() : as_rows(windows_->next());
     CrossEntropyOptions options;
     options.z_loss = static_cast<float>(c_.z_loss);
     if (c_.text_weight != 1 || c_.image_weight != 1 || c_.audio_weight != 1) options.weights = weights(batch.targets);
@@ -187,8 +178,10 @@ class TransformerTask : public Task {
     Tensor loss =
         cross_entropy(model_->forward(batch.ids, 0, batch.mask), batch.targets, options, has_media() ? &rows : nullptr);
     if (has_media()) window_.add(rows, batch.targets, batch.task, model_config_.vocabulary);
-    for (int64_t i = 0; i < batch.targets.numel(); ++i) window_targets_ += batch.targets.data<int32_t>()[i] >= 0;
-    window_positions_ += batch.targets.numel();
+    if (packed_) {
+      for (int64_t i = 0; i < batch.targets.numel(); ++i) window_targets_ += batch.targets.data<int32_t>()[i] >= 0;
+      window_positions_ += batch.targets.numel();
+    }
     return loss;
   }
 
@@ -246,6 +239,9 @@ class TransformerTask : public Task {
 
  private:
   bool has_media() const { return image_ != nullptr || audio_ != nullptr; }
+
+  // Windows of text as rows: no mask (plain causal attention), no tasks.
+  static data::PackedBatch as_rows(const data::Batch& b) { return {b.ids, b.targets, Tensor(), {}}; }
 
   std::vector<const codecs::Codec*> codec_list() const {
     std::vector<const codecs::Codec*> out{&text_};
