@@ -11,7 +11,7 @@ struct CrossEntropyOptions {
   // Undefined, or f32 (...) like the targets, each >= 0: the loss becomes the weighted mean
   // sum_r w_r loss_r / sum_r w_r over the rows not ignored (mixed-modal training weighs each
   // modality's targets). No gradient flows to the weights.
-  Tensor weights;
+  Tensor weights = Tensor();
 };
 
 // logits: (..., V), targets: i32 (...). Fused log-softmax + negative log-likelihood,

@@ -47,9 +47,7 @@ void add_data_build_command(CLI::App& data) {
                     "values; paths relative to the working directory)");
   build->add_flag("--force", args->force, "Replace shards built with another vocabulary layout");
   build->callback([args] {
-    std::vector<Override> overrides;
-    for (const std::string& set : args->sets) overrides.push_back(parse_override(set));
-    const data::CorpusRecipe recipe = data::read_corpus_recipe(args->recipe, overrides);
+    const data::CorpusRecipe recipe = data::read_corpus_recipe(args->recipe, parse_overrides(args->sets));
     data::build_corpus(recipe, args->out, {.force = args->force, .out = stdout});
   });
 }

@@ -29,9 +29,7 @@ void run_train(const TrainArgs& a) {
                 "train: give the recipe with --config (or continue a run with --resume)");
   // A resumed run reads the recipe it ran with, kept in its folder, unless given another.
   const std::string config = a.config.empty() ? (std::filesystem::path(a.out) / "recipe.json").string() : a.config;
-  std::vector<Override> overrides;
-  for (const std::string& set : a.sets) overrides.push_back(parse_override(set));
-  const train::Recipe recipe = train::read_recipe(config, overrides);
+  const train::Recipe recipe = train::read_recipe(config, parse_overrides(a.sets));
 
   train::LoopOptions options;
   options.out_dir = a.out;

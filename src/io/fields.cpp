@@ -313,6 +313,12 @@ Override parse_override(const std::string& argument) {
   return {path, argument.substr(eq + 1)};
 }
 
+std::vector<Override> parse_overrides(const std::vector<std::string>& arguments) {
+  std::vector<Override> overrides;
+  for (const std::string& argument : arguments) overrides.push_back(parse_override(argument));
+  return overrides;
+}
+
 json read_json_file(const std::string& path) {
   const std::string text = read_file(path);
   try {

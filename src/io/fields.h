@@ -114,6 +114,8 @@ struct Override {
 };
 // Parses "a.b=value"; an error names the argument and shows the expected form.
 Override parse_override(const std::string& argument);
+// Each of the --set arguments, in order.
+std::vector<Override> parse_overrides(const std::vector<std::string>& arguments);
 
 // A JSON document to read: the parsed file, where it came from, the folder its relative
 // paths are relative to, and the overrides already applied to it.

@@ -147,10 +147,8 @@ TEST(Fields, RelativePathsFollowTheFileAndAreWrittenRelativeToTheWriter) {
 TEST(Fields, OverridesAreCheckedLikeTheFileAndNamedInErrors) {
   TempDir dir;
   write_file_atomically(dir.path("c.json"), R"({"run": {"steps": 2}})");
-  auto read = [&](std::vector<std::string> sets) {
-    std::vector<Override> overrides;
-    for (const std::string& s : sets) overrides.push_back(parse_override(s));
-    return read_config<Example>(load_config_source(dir.path("c.json"), overrides));
+  auto read = [&](const std::vector<std::string>& sets) {
+    return read_config<Example>(load_config_source(dir.path("c.json"), parse_overrides(sets)));
   };
   const Example e = read({"run.lr=0.5", "run.mode=slow", "eval.every=0", "data.dir=x/y", "data.shards=s.shard"});
   EXPECT_EQ(e.lr, 0.5);

@@ -165,7 +165,7 @@ GoldenRun train_transformer_both(bool tied) {
                                                    {"z_loss", std::to_string(z_loss)}};
   return train_both(model, {{"ids", ids}, {"targets", targets}}, meta, 3, [&] {
     Tensor logits = model.forward(ids);
-    return std::pair{logits, cross_entropy(logits, targets, {-100, z_loss})};
+    return std::pair{logits, cross_entropy(logits, targets, {.z_loss = z_loss})};
   });
 }
 

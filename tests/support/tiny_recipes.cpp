@@ -137,9 +137,7 @@ void TinyRun::write_recipe(const json& recipe) {
 }
 
 train::Recipe TinyRun::read(const std::vector<std::string>& sets) const {
-  std::vector<Override> overrides;
-  for (const std::string& s : sets) overrides.push_back(parse_override(s));
-  return train::read_recipe(recipe_path(), overrides);
+  return train::read_recipe(recipe_path(), parse_overrides(sets));
 }
 
 train::LoopResult TinyRun::train(const std::string& name, const std::vector<std::string>& sets, std::string* output,
