@@ -10,6 +10,7 @@
 #include "codecs/image/image_codec.h"
 #include "codecs/text_codec.h"
 #include "codecs/text_stream.h"
+#include "model/prompt.h"
 
 namespace tessera::model {
 
@@ -71,12 +72,10 @@ const C& codec_for(const LoadedModel& model, Modality m, const char* use) {
 }  // namespace
 
 std::vector<int32_t> Generator::encode_part(const PromptPart& part) const {
-  std::vector<int32_t> out;
   if (part.modality == Modality::text) {
-    const auto& text = model_.codecs.get<codecs::TextCodec>(Modality::text);
-    for (const int32_t id : text.encode(part.text)) out.push_back(vocabulary_.to_global(Modality::text, id));
-    return out;
+    return text_ids(vocabulary_, model_.codecs.get<codecs::TextCodec>(Modality::text), part.text);
   }
+  std::vector<int32_t> out;
   autograd::NoGradGuard no_grad;
   std::vector<int32_t> local;
   if (part.modality == Modality::image) {

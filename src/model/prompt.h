@@ -10,6 +10,9 @@
 
 namespace tessera::model {
 
+// Global ids of text: the codec's ids moved into the text range (a prompt's text part).
+std::vector<int32_t> text_ids(const codecs::Vocabulary& vocabulary, const codecs::TextCodec& codec,
+                              std::string_view text);
 // Global ids: <bos> and then text's ids.
 std::vector<int32_t> text_prompt(const codecs::Vocabulary& vocabulary, const codecs::TextCodec& codec,
                                  std::string_view text);
