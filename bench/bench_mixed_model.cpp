@@ -2,7 +2,7 @@
 // not depend on them): a step on packed mixed-modal examples against one on text windows of
 // the same model; the codecs are random codecs of the shapes in recipes/image-codec-fashion.json
 // and recipes/audio-codec-speech.json, the text codec data/text/wordnet/text.model
-// (recipes/text-tiny.sh makes it). Generation, with the trained model of recipes/mm-tiny.sh
+// (recipes/text-tiny.sh makes it). Generation, with the trained model of recipes/mm.sh tiny
 // (its spans end where a trained model ends them): an image at batch 1 with and without
 // guidance and at batch 8, speech (its real-time factor), and the time to the first text
 // token of a caption and of a transcript. Threads: TESSERA_THREADS.
@@ -162,7 +162,7 @@ Audio test_clip(double seconds) {
   return clip;
 }
 
-// The trained mm-tiny model (recipes/mm-tiny.sh), whose spans end where a trained model
+// The trained mm-tiny model (recipes/mm.sh tiny), whose spans end where a trained model
 // ends them; TESSERA_MM_MODEL names another folder.
 const model::LoadedModel& trained_model() {
   static const model::LoadedModel m = [] {

@@ -26,6 +26,21 @@ class Rng {
   State s_{};
 };
 
+// While one lives on this thread, randn and rand_uniform return tensors of the asked shape
+// without drawing their values (left undefined; the generator does not advance). For building
+// a model that a file's weights then overwrite (the loads check that every parameter is
+// there): drawing millions of normals cost more than reading the file.
+class SkipDraws {
+ public:
+  SkipDraws();
+  ~SkipDraws();
+  SkipDraws(const SkipDraws&) = delete;
+  SkipDraws& operator=(const SkipDraws&) = delete;
+
+ private:
+  bool outer_;  // whether draws were already skipped when this one began
+};
+
 Tensor randn(const Shape& shape, Rng& rng, float std = 1.0f);
 Tensor rand_uniform(const Shape& shape, Rng& rng, float lo, float hi);
 Tensor rand_int(const Shape& shape, Rng& rng, int32_t lo, int32_t hi);  // i32 in [lo, hi)

@@ -98,6 +98,7 @@ LoadedModel load_model(const std::string& dir) {
   codecs::CodecRegistry registry = load_model_codecs(dir, config);
   const Safetensors weights = read_safetensors(required_file(dir, "model.safetensors", "the weights"));
   Rng unused_init(0);
+  const SkipDraws overwritten_below;
   auto transformer = std::make_unique<Transformer>(config.transformer, unused_init);
   transformer->load_parameters(weights.tensors, weights.source);
   return {std::move(config), std::move(transformer), std::move(registry), dir};

@@ -8,6 +8,7 @@
 
 #include "autograd/elementwise.h"
 #include "core/progress.h"
+#include "data/image_mixture.h"
 #include "data/image_set.h"
 #include "data/random_state.h"
 #include "data/shuffled_order.h"
@@ -20,7 +21,14 @@ namespace fs = std::filesystem;
 
 void ImageCodecTaskConfig::fields(Fields& f) {
   codec_task_fields(
-      f, [&](Fields& c) { codec.fields(c); }, data, [&](Fields& d) { d.boolean("flip", flip); }, loss);
+      f, [&](Fields& c) { codec.fields(c); }, data,
+      [&](Fields& d) {
+        d.paths("also", also);
+        d.boolean("fit", fit);
+        d.boolean("balance", balance);
+        d.boolean("flip", flip);
+      },
+      loss);
   f.section("eval", [&](Fields& e) { e.integer("images", eval_images, {.min = 0}); });
   f.section("codebook", [&](Fields& k) {
     k.integer("keep_codes", keep_codes, {.min = 0});
@@ -30,6 +38,12 @@ void ImageCodecTaskConfig::fields(Fields& f) {
                : std::string("0: an FSQ codec has no codebook to cut"),
             keep_codes);
   });
+}
+
+std::vector<std::string> ImageCodecTaskConfig::dirs() const {
+  std::vector<std::string> all = {data.dir};
+  all.insert(all.end(), also.begin(), also.end());
+  return all;
 }
 
 std::vector<int64_t> count_codes(const codecs::ImageCodec& codec, const data::ImageArray& images, int64_t batch_size) {
@@ -82,10 +96,28 @@ double mean_squared_error(const Tensor& a, const Tensor& b) {
 // PSNR of [0, 255] pixels from the mean squared error of [-1, 1] ones: 255^2 / (127.5^2 mse) = 4 / mse.
 double psnr_of_unit_mse(double mse) { return 10 * std::log10(4 / std::max(mse, 1e-12)); }
 
-data::ImageSet load_split(const ImageCodecTaskConfig& c, const std::string& split) {
-  data::ImageSet set = data::ImageSet::load(data::image_set_path(c.data.dir, split));
-  eval::check_images_fit(c.codec, set.array(), c.data.dir + " split " + split);
-  return set;
+data::ImageMixture load_split(const ImageCodecTaskConfig& c, const std::string& split, int64_t limit = 0) {
+  return data::ImageMixture::load(c.dirs(), split, c.codec.height, c.codec.width, c.codec.channels, c.fit, limit);
+}
+
+bool has_split(const ImageCodecTaskConfig& c, const std::string& split) {
+  const std::vector<std::string> dirs = c.dirs();
+  return std::all_of(dirs.begin(), dirs.end(),
+                     [&](const std::string& dir) { return fs::exists(data::image_set_path(dir, split)); });
+}
+
+std::vector<int64_t> draw_pool(const ImageCodecTaskConfig& c, const data::ImageMixture& train) {
+  if (c.balance) return train.balanced_indices();
+  std::vector<int64_t> all(static_cast<size_t>(train.size()));
+  std::iota(all.begin(), all.end(), 0);
+  return all;
+}
+
+Metrics report_metrics(const eval::ImageCodecReport& r, const std::string& suffix) {
+  return {{"psnr" + suffix, r.psnr, "%.2f dB"},
+          {"ssim" + suffix, r.ssim, "%.4f"},
+          {"code_usage" + suffix, 100 * r.usage.share, "%.1f%%"},
+          {"perplexity" + suffix, r.usage.perplexity, "%.1f"}};
 }
 
 class ImageCodecTask : public Task {
@@ -94,13 +126,14 @@ class ImageCodecTask : public Task {
       : c_(c),
         loop_(loop),
         train_(load_split(c, c.data.train)),
+        pool_(draw_pool(c, train_)),
         init_rng_(static_cast<uint64_t>(loop.optimization.seed)),
         codec_(std::make_unique<codecs::ImageCodec>(c.codec, init_rng_)),
-        order_(train_.size(), static_cast<uint64_t>(loop.optimization.seed) + 1),
+        order_(static_cast<int64_t>(pool_.size()), static_cast<uint64_t>(loop.optimization.seed) + 1),
         quantizer_rng_(static_cast<uint64_t>(loop.optimization.seed) + 2),
         flip_rng_(static_cast<uint64_t>(loop.optimization.seed) + 3),
         used_(static_cast<size_t>(c.codec.vocab_size())) {
-    if (fs::exists(data::image_set_path(c.data.dir, c.data.valid))) valid_ = load_split(c, c.data.valid);
+    if (c.eval_images > 0 && has_split(c, c.data.valid)) valid_ = load_split(c, c.data.valid, c.eval_images);
   }
 
   nn::Module& module() override { return *codec_; }
@@ -109,17 +142,20 @@ class ImageCodecTask : public Task {
     const codecs::ImageCodecConfig& k = c_.codec;
     return str("image codec: ", format_count(static_cast<double>(codec_->num_parameters())), " parameters, ", k.height,
                " x ", k.width, " x ", k.channels, " images -> ", k.grid_height(), " x ", k.grid_width(), " = ",
-               k.codes_per_image(), " codes of ", k.vocab_size(), "; ", train_.size(), " training images (",
-               c_.data.dir, " ", c_.data.train, "), ",
-               valid_ ? str(std::min(c_.eval_images, valid_->size()), " held out (", c_.data.valid, ")")
-                      : str("none held out (no ", c_.data.valid, " split)"),
+               k.codes_per_image(), " codes of ", k.vocab_size(), "; ", sets(train_), " training images (", c_.data.train,
+               c_.balance ? ", each set drawn equally often), " : "), ",
+               valid_ ? str(sets(*valid_), " held out (", c_.data.valid, ")")
+                      : c_.eval_images == 0 ? std::string("none held out (eval.images is 0)")
+                                            : str("none held out (no ", c_.data.valid, " split)"),
                "\n");
   }
   const char* unit() const override { return "images"; }
   int64_t units_per_step() const override { return loop_.optimization.batch_size; }
 
   Tensor next_loss() override {
-    Tensor images = data::image_batch(train_.array(), order_.next(loop_.optimization.micro_batch_size()));
+    std::vector<int64_t> indices = order_.next(loop_.optimization.micro_batch_size());
+    for (int64_t& i : indices) i = pool_[static_cast<size_t>(i)];
+    Tensor images = data::image_batch(train_.array(), indices);
     if (c_.flip) flip_some(images, flip_rng_);
     const codecs::Reconstruction r = codec_->reconstruct(images, &quantizer_rng_);
     Tensor loss = c_.loss(r.images, images);
@@ -143,12 +179,16 @@ class ImageCodecTask : public Task {
   }
 
   Metrics evaluate() override {
-    if (!valid_ || c_.eval_images == 0) return {};
-    const eval::ImageCodecReport r = eval::evaluate_image_codec(*codec_, valid_->array(), kEvalBatch, c_.eval_images);
-    return {{"psnr", r.psnr, "%.2f dB"},
-            {"ssim", r.ssim, "%.4f"},
-            {"code_usage", 100 * r.usage.share, "%.1f%%"},
-            {"perplexity", r.usage.perplexity, "%.1f"}};
+    if (!valid_) return {};
+    Metrics m = report_metrics(eval::evaluate_image_codec(*codec_, valid_->array(), kEvalBatch), "");
+    if (valid_->parts().size() > 1)
+      for (size_t p = 0; p < valid_->parts().size(); ++p) {
+        const Metrics part =
+            report_metrics(eval::evaluate_image_codec(*codec_, valid_->part_array(p), kEvalBatch),
+                           "_" + valid_->parts()[p].name);
+        m.insert(m.end(), part.begin(), part.end());
+      }
+    return m;
   }
 
   void state_fields(Fields& f) override {
@@ -186,10 +226,19 @@ class ImageCodecTask : public Task {
  private:
   static std::string file_in(const std::string& dir) { return (fs::path(dir) / "image.safetensors").string(); }
 
+  // "55000 (fashion_mnist) + 4067 (openmoji)", or the count alone for one set.
+  static std::string sets(const data::ImageMixture& m) {
+    if (m.parts().size() == 1) return str(m.size(), " ", m.parts()[0].dir);
+    std::string out;
+    for (const data::ImageMixturePart& p : m.parts()) out += str(out.empty() ? "" : " + ", p.count, " (", p.name, ")");
+    return out;
+  }
+
   const ImageCodecTaskConfig c_;
   const LoopConfig loop_;
-  data::ImageSet train_;
-  std::optional<data::ImageSet> valid_;
+  data::ImageMixture train_;
+  std::vector<int64_t> pool_;  // the training images an epoch draws, a set's repeated when balanced
+  std::optional<data::ImageMixture> valid_;
   Rng init_rng_;
   std::unique_ptr<codecs::ImageCodec> codec_;
   data::ShuffledOrder order_;

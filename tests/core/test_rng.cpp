@@ -118,6 +118,21 @@ TEST(Rng, IntegersCoverTheirRangeOnly) {
   EXPECT_TRUE(negative && positive);
 }
 
+TEST(Rng, SkipDrawsLeavesTheGeneratorWhereItWasUntilItEnds) {
+  Rng rng(3), reference(3);
+  {
+    const SkipDraws outer;
+    {
+      const SkipDraws inner;
+      EXPECT_EQ(randn({5, 7}, rng).shape(), (Shape{5, 7}));
+    }
+    EXPECT_EQ(rand_uniform({4}, rng, -1, 1).shape(), (Shape{4})) << "still skipped: the outer guard lives";
+    EXPECT_EQ(rng.state(), reference.state());
+  }
+  EXPECT_EQ(randn({6}, rng).to_vector(), randn({6}, reference).to_vector()) << "draws again once it ends";
+  EXPECT_NE(rng.state(), Rng(3).state());
+}
+
 TEST(Rng, EmptyRangesAreErrors) {
   Rng rng(0);
   expect_error([&] { rng.below(0); }, {"Rng::below", "positive", "0"});

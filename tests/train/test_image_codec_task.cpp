@@ -113,6 +113,29 @@ TEST_F(ImageCodecTaskTest, TrainedCodecRoundTripsHeldOutImagesAboveAFloor) {
   EXPECT_GT(total_psnr / static_cast<double>(valid.count), 26.0);
 }
 
+// A second set of another size joins through `also` and `fit`; with a valid split in both,
+// the evaluation reports the whole and each set.
+TEST_F(ImageCodecTaskTest, TrainsOnTwoSetsFittedToOneSizeAndMeasuresEach) {
+  testing::write_image_set(run.out("grey"), "train", smooth_blobs(24, 16, 16, 1, 1));
+  testing::write_image_set(run.out("grey"), "valid", smooth_blobs(8, 16, 16, 1, 2));
+  testing::write_image_set(run.out("colour"), "train", smooth_blobs(4, 8, 8, 3, 3));
+  testing::write_image_set(run.out("colour"), "valid", smooth_blobs(4, 8, 8, 3, 4));
+  set_up(false, 4);
+  const std::string also = "data.also=[\"" + run.out("colour") + "\"]";
+  expect_error([&] { run.train("refused", {"data.dir=" + run.out("grey"), also}); },
+               {"colour split train: images are 8 x 8 x 3", "set data.fit"});
+  std::string log;
+  run.train("both", {"data.dir=" + run.out("grey"), also, "data.fit=true", "data.balance=true", "eval.every=4"},
+            &log);
+  EXPECT_NE(log.find("24 (grey) + 4 (colour) training images (train, each set drawn equally often), "
+                     "8 (grey) + 4 (colour) held out (valid)"),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(eval step 4 \| psnr [0-9.]+ dB .* psnr grey [0-9.]+ dB .* )"
+                                                R"(psnr colour [0-9.]+ dB)")))
+      << log;
+}
+
 TEST(ImageCodecCut, MostUsedCodesKeepsTheLargestCountsInIdOrder) {
   const std::vector<int64_t> counts = {5, 0, 7, 5, 1};
   EXPECT_EQ(most_used_codes(counts, 3), (std::vector<int32_t>{0, 2, 3}));

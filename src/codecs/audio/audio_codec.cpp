@@ -145,6 +145,7 @@ std::unique_ptr<AudioCodec> AudioCodec::load(const std::string& path) {
   const nlohmann::json config =
       codec_file_config(file, kKind, kVersion, "an audio codec file (from `tessera train` with an audio_codec recipe)");
   Rng unused(0);
+  const SkipDraws overwritten_below;
   auto codec = std::make_unique<AudioCodec>(AudioCodecConfig::from_json(config, path, "__metadata__.config"), unused);
   nn::NamedTensors params;
   for (const auto& [name, t] : file.tensors) {

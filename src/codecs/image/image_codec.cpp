@@ -82,6 +82,7 @@ std::unique_ptr<ImageCodec> ImageCodec::load(const std::string& path) {
   const nlohmann::json config_json =
       codec_file_config(file, kKind, kVersion, "an image codec file (from `tessera train` with an image_codec recipe)");
   Rng unused(0);
+  const SkipDraws overwritten_below;
   auto codec =
       std::make_unique<ImageCodec>(ImageCodecConfig::from_json(config_json, path, "__metadata__.config"), unused);
 

@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# mm-tiny: one transformer over text, images and speech, end to end on 2 CPU cores: the data
-# sets, a text codec, an image codec and an audio codec (short budgets), the mixed-modal
-# corpus, and the transformer trained on it from its first step (recipes/mm-tiny.json).
-# Each stage is skipped when its output exists and an interrupted training run resumes, so
-# running the script again continues where it stopped.
+# The mixed-modal model, end to end on 2 CPU cores: the data sets, a text codec, an image codec
+# and an audio codec (short budgets), the mixed-modal corpus, and one transformer trained on it
+# from its first step. Each stage is skipped when its output exists and an interrupted training
+# run resumes, so running the script again continues where it stopped.
 #
-#   recipes/mm-tiny.sh [RUN_DIR]       (default runs/mm-tiny)
+#   recipes/mm.sh tiny  [RUN_DIR]      (default runs/mm-tiny)    at most 30 minutes
+#   recipes/mm.sh small [RUN_DIR]      (default runs/mm-small)   at most 90 minutes
 #
-# Stages and budgets (minutes of training each; TESSERA_THREADS sets the threads, 2 by default):
-#   text codec     SentencePiece BPE, 2048 pieces, on every text the corpus holds    (seconds)
-#   image codec    recipes/image-codec-fashion.json, 28 x 28 grey -> 49 codes          5
-#   audio codec    recipes/audio-codec-speech.json, 50 codes per second               5
-#   corpus         tessera data build recipes/mm-tiny-data.json                       (1-2)
-#   transformer    recipes/mm-tiny.json                                               14
+# Stages and budgets (minutes of training each; TESSERA_THREADS sets the threads, 2 by default,
+# MM_CODEC_MINUTES overrides both codec budgets):
+#                  tiny                                    small
+#   text codec     SentencePiece BPE, 2048 pieces          (seconds, both)
+#   image codec    image-codec-fashion.json, 28 x 28       image-codec-mixed.json, Fashion-MNIST and
+#                  grey -> 49 codes, 5                     OpenMoji at 32 x 32 colour -> 64 codes, 15
+#   audio codec    audio-codec-speech.json, 50 codes/s, 5  the same, 12
+#   corpus         mm-tiny-data.json (1-2)                 mm-small-data.json (3-4)
+#   transformer    mm-tiny.json: 6M parameters, 14         mm-small.json: 11M parameters, 55
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run=${1:-runs/mm-tiny}
+size=${1:-}
+case "$size" in
+  tiny) image_recipe=image-codec-fashion image_minutes=5 audio_minutes=5 ;;
+  small) image_recipe=image-codec-mixed image_minutes=15 audio_minutes=12 ;;
+  *) echo "usage: recipes/mm.sh tiny|small [RUN_DIR]" >&2; exit 2 ;;
+esac
+run=${2:-runs/mm-$size}
 tessera=${TESSERA:-build/tessera}
 threads=${TESSERA_THREADS:-2}
-codec_minutes=${MM_CODEC_MINUTES:-5}
+image_minutes=${MM_CODEC_MINUTES:-$image_minutes}
+audio_minutes=${MM_CODEC_MINUTES:-$audio_minutes}
 
 [ -x "$tessera" ] || scripts/build.sh build
 [ -f data/image/fashion_mnist/valid.json ] || /usr/bin/python3 scripts/data/fashion_mnist.py
@@ -44,22 +54,22 @@ if [ ! -f "$run/text.model" ]; then
   "$tessera" codec train text --corpus "$run/text-corpus.txt" --vocab-size 2048 --out "$run/text.model"
 fi
 
-echo "== image codec ($codec_minutes minutes)"
-train recipes/image-codec-fashion.json "$run/image-codec" image.safetensors \
-  --set optimization.minutes="$codec_minutes" --set eval.images=500
-echo "== audio codec ($codec_minutes minutes)"
+echo "== image codec ($image_minutes minutes)"
+train "recipes/$image_recipe.json" "$run/image-codec" image.safetensors \
+  --set optimization.minutes="$image_minutes" --set eval.images=500
+echo "== audio codec ($audio_minutes minutes)"
 train recipes/audio-codec-speech.json "$run/audio-codec" audio.safetensors \
-  --set optimization.minutes="$codec_minutes" --set eval.clips=50
+  --set optimization.minutes="$audio_minutes" --set eval.clips=50
 
 if [ ! -f "$run/data/train.shard" ]; then
   echo "== corpus"
-  "$tessera" --threads "$threads" data build recipes/mm-tiny-data.json --out "$run/data" \
+  "$tessera" --threads "$threads" data build "recipes/mm-$size-data.json" --out "$run/data" \
     --set codecs.text="$run/text.model" --set codecs.image="$run/image-codec/image.safetensors" \
     --set codecs.audio="$run/audio-codec/audio.safetensors"
 fi
 
 echo "== transformer"
-train recipes/mm-tiny.json "$run/model" model.safetensors \
+train "recipes/mm-$size.json" "$run/model" model.safetensors \
   --set codecs.text="$run/text.model" --set codecs.image="$run/image-codec/image.safetensors" \
   --set codecs.audio="$run/audio-codec/audio.safetensors" \
   --set data.train="$run/data/train.shard" --set data.valid="$run/data/valid.shard"
@@ -68,12 +78,12 @@ if [ ! -f "$run/model/modality_losses.png" ]; then
   /usr/bin/python3 scripts/log_curves.py "$run/model/log.jsonl" --type eval \
     --fields valid_loss valid_text valid_image valid_audio > "$run/model/modality_losses.csv"
   "$tessera" plot --csv "$run/model/modality_losses.csv" --out "$run/model/modality_losses.png" \
-    --title "mm-tiny: held-out loss per modality" --x-label step --y-label "cross-entropy (nats)"
+    --title "mm-$size: held-out loss per modality" --x-label step --y-label "cross-entropy (nats)"
 fi
 
 cat <<EOF
 
-mm-tiny is in $run/model. Try:
+mm-$size is in $run/model. Try:
   $tessera generate $run/model --prompt "ankle boot" --output image --guidance 3 --out $run/boot
   $tessera generate $run/model --image $run/boot.png --output text
   $tessera generate $run/model --prompt "ankle boot" --output audio --out $run/boot
