@@ -11,7 +11,7 @@
 #include "cli/codec_actions.h"
 #include "cli/id_list.h"
 #include "codecs/image/image_codec.h"
-#include "data/image_set.h"
+#include "data/image_mixture.h"
 #include "eval/image_codec_eval.h"
 #include "io/atomic_file.h"
 #include "io/image.h"
@@ -20,13 +20,9 @@ namespace tessera::cli {
 
 namespace {
 
-data::ImageSet load_split(const std::string& dir, const std::string& split) {
-  return data::ImageSet::load(data::image_set_path(dir, split));
-}
-
 // An image file as the codec's input: its channels and size converted as the config says.
 Tensor read_codec_input(const std::string& path, const codecs::ImageCodecConfig& c) {
-  const Image image = resize(to_channels(read_image(path), c.channels), c.height, c.width);
+  const Image image = fit_image(read_image(path), c.height, c.width, c.channels);
   return image_to_tensor(image).view({1, c.channels, c.height, c.width});
 }
 
@@ -99,6 +95,7 @@ void add_eval(CLI::App* parent) {
   struct Args {
     std::string codec, data, split = "valid", grid;
     int64_t limit = 0, batch_size = kEvalBatch, grid_images = 16;
+    bool fit = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* v = parent->add_subcommand(
@@ -112,6 +109,9 @@ void add_eval(CLI::App* parent) {
   v->add_option("--batch-size", a->batch_size, "Images per forward pass")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  v->add_flag("--fit", a->fit,
+              "Resize and convert the set's images to the codec's size and channels (as a corpus build does) "
+              "rather than refusing a set of another size");
   v->add_option("--grid", a->grid, "Also write a PNG: the first images in the top row, their reconstructions below");
   v->add_option("--grid-images", a->grid_images, "Images in the --grid PNG")
       ->check(CLI::PositiveNumber)
@@ -119,11 +119,11 @@ void add_eval(CLI::App* parent) {
   v->callback([a] {
     if (!a->grid.empty()) prepare_output_file(a->grid, "--grid");
     const auto codec = codecs::ImageCodec::load(a->codec);
-    const data::ImageSet set = load_split(a->data, a->split);
-    const data::ImageArray images = set.array();
     const codecs::ImageCodecConfig& c = codec->config();
-    eval::check_images_fit(c, images, a->data + " split " + a->split);
-    print_report(eval::evaluate_image_codec(*codec, images, a->batch_size, a->limit), a->split);
+    const data::ImageMixture set =
+        data::ImageMixture::load({a->data}, a->split, c.height, c.width, c.channels, a->fit, a->limit);
+    const data::ImageArray images = set.array();
+    print_report(eval::evaluate_image_codec(*codec, images, a->batch_size), a->split);
     if (!a->grid.empty()) {
       const int64_t scale = std::max<int64_t>(1, 64 / c.height);
       write_png(a->grid, eval::comparison_grid(*codec, images, a->grid_images, scale));

@@ -22,7 +22,7 @@ ImageMixture ImageMixture::load(const std::vector<std::string>& dirs, const std:
     const bool same = set.height() == height && set.width() == width && set.channels() == channels;
     TESSERA_CHECK(fit || same, dir, " split ", split, ": images are ", set.height(), " x ", set.width(), " x ",
                   set.channels(), " (H x W x C), the codec's config says ", height, " x ", width, " x ", channels,
-                  " (set data.fit to resize them)");
+                  " (to fit them to it: data.fit in a recipe, --fit for codec eval)");
     const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
     mixture.parts_.push_back({dir, std::filesystem::path(dir).filename().string(), mixture.count_, n});
     mixture.pixels_.reserve(static_cast<size_t>((mixture.count_ + n) * bytes));

@@ -20,12 +20,6 @@ constexpr int64_t kGap = 2;
 
 }  // namespace
 
-void check_images_fit(const codecs::ImageCodecConfig& c, const data::ImageArray& images, const std::string& what) {
-  TESSERA_CHECK(images.height == c.height && images.width == c.width && images.channels == c.channels, what,
-                ": images are ", images.height, " x ", images.width, " x ", images.channels,
-                " (H x W x C), the codec's config says ", c.height, " x ", c.width, " x ", c.channels);
-}
-
 ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const data::ImageArray& images,
                                       int64_t batch_size, int64_t limit) {
   const int64_t n = limit > 0 ? std::min(limit, images.count) : images.count;

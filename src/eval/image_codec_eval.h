@@ -18,10 +18,6 @@ struct ImageCodecReport {
   CodeUsage usage;
 };
 
-// Refuses images of another size or channel count than the codec's; `what` names them in
-// the error ("data/image/fashion_mnist split valid").
-void check_images_fit(const codecs::ImageCodecConfig& config, const data::ImageArray& images, const std::string& what);
-
 // Over the first `limit` images (0: all), in batches of `batch_size`.
 ImageCodecReport evaluate_image_codec(const codecs::ImageCodec& codec, const data::ImageArray& images,
                                       int64_t batch_size = 64, int64_t limit = 0);

@@ -153,6 +153,22 @@ TEST_F(CodecImageTrainCli, CtrlCSavesACheckpointAndExits130) {
   EXPECT_NO_THROW(codecs::ImageCodec::load(run.out("run/checkpoint/image.safetensors")));
 }
 
+// A set of another size is refused, naming --fit, and measured once fitted to the codec.
+TEST_F(CodecImageTrainCli, EvaluatesASetOfAnotherSizeOnlyWithFit) {
+  ASSERT_EQ(run_tessera(train_args("run")).exit_code, 0);
+  testing::write_image_set(run.out("colour"), "valid", smooth_blobs(5, 32, 32, 3, 2));
+  const std::string eval = "codec eval image --codec " + run.out("run/image.safetensors") + " --data " + run.out("colour");
+  const CliRun refused = run_tessera(eval);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "colour split valid: images are 32 x 32 x 3 (H x W x C), the codec's config "
+                                       "says 16 x 16 x 1"))
+      << refused.output;
+  EXPECT_TRUE(contains(refused.output, "--fit")) << refused.output;
+  const CliRun fitted = run_tessera(eval + " --fit --limit 3");
+  EXPECT_EQ(fitted.exit_code, 0) << fitted.output;
+  EXPECT_TRUE(contains(fitted.output, "images: 3 (valid)")) << fitted.output;
+}
+
 TEST_F(CodecImageTrainCli, RefusesAMissingSplitAndAMismatchedSet) {
   const CliRun missing = run_tessera(train_args("a") + " --set data.train=nosuch");
   EXPECT_EQ(missing.exit_code, 1) << missing.output;

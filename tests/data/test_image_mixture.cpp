@@ -63,7 +63,7 @@ TEST_F(ImageMixtureTest, WithoutFitASetOfAnotherSizeIsRefused) {
   EXPECT_NO_THROW(ImageMixture::load({dir.path("grey")}, "train", 16, 16, 1, false));
   expect_error([&] { ImageMixture::load({dir.path("grey"), dir.path("colour")}, "train", 16, 16, 1, false); },
                {"colour split train: images are 8 x 8 x 3 (H x W x C), the codec's config says 16 x 16 x 1",
-                "set data.fit"});
+                "data.fit in a recipe"});
   expect_error([&] { ImageMixture::load({dir.path("grey"), dir.path("none")}, "train", 16, 16, 1, true); },
                {"none", "train.json"});
 }

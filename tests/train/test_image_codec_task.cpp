@@ -123,7 +123,7 @@ TEST_F(ImageCodecTaskTest, TrainsOnTwoSetsFittedToOneSizeAndMeasuresEach) {
   set_up(false, 4);
   const std::string also = "data.also=[\"" + run.out("colour") + "\"]";
   expect_error([&] { run.train("refused", {"data.dir=" + run.out("grey"), also}); },
-               {"colour split train: images are 8 x 8 x 3", "set data.fit"});
+               {"colour split train: images are 8 x 8 x 3", "data.fit"});
   std::string log;
   run.train("both", {"data.dir=" + run.out("grey"), also, "data.fit=true", "data.balance=true", "eval.every=4"},
             &log);
