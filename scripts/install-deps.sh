@@ -13,6 +13,7 @@ packages=(
   libsndfile1-dev            # audio files: WAV, FLAC reading and writing
   libsamplerate0-dev         # audio sample-rate conversion
   libfftw3-dev               # the log-mel spectrogram's FFTs (fftw3f)
+  libopenmpi-dev openmpi-bin # data-parallel training across processes (mpirun)
   espeak-ng                  # the speech corpus: text spoken by many voices
   wordnet-base               # the text corpus: WordNet glosses
   dataset-fashion-mnist      # an image corpus: Fashion-MNIST's IDX files

@@ -62,6 +62,9 @@ class CopyTask : public train::Task {
     }
     return cross_entropy(model_.forward(ids), targets);
   }
+  void shard(const train::Shard& shard) override {
+    TESSERA_CHECK(shard.whole(), "selfcheck trains in one process, not under mpirun");
+  }
   train::Metrics evaluate() override { return {}; }
   void state_fields(Fields& f) override { data::rng_field(f, "rng", init_); }
   void save(const std::string& dir) const override {

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "core/threads.h"
+#include "train/collective.h"
 #include "train/loop.h"
 #include "train/recipe.h"
 
@@ -22,7 +23,17 @@ struct TrainArgs {
   bool resume = false;
   int64_t stop_at = 0;
   double peak_gflops = 0;
+  bool shard_optimizer = false;
+  double collective_timeout = 600;
 };
+
+// Where a rank other than rank 0 prints: nowhere (rank 0 speaks for the job; errors still
+// reach stderr from every rank).
+std::FILE* quiet_output() {
+  static std::FILE* null = std::fopen("/dev/null", "w");
+  TESSERA_CHECK(null != nullptr, "cannot open /dev/null for writing");
+  return null;
+}
 
 void run_train(const TrainArgs& a) {
   TESSERA_CHECK(!a.config.empty() || a.resume,
@@ -30,19 +41,27 @@ void run_train(const TrainArgs& a) {
   // A resumed run reads the recipe it ran with, kept in its folder, unless given another.
   const std::string config = a.config.empty() ? (std::filesystem::path(a.out) / "recipe.json").string() : a.config;
   const train::Recipe recipe = train::read_recipe(config, parse_overrides(a.sets));
+  const std::unique_ptr<train::Collective> collective = train::start_collective(a.collective_timeout);
+  std::FILE* out = collective->rank() == 0 ? stdout : quiet_output();
 
   train::LoopOptions options;
+  options.collective = collective.get();
+  options.shard_optimizer = a.shard_optimizer;
+  options.out = out;
   options.out_dir = a.out;
   options.resume = a.resume;
   options.stop_at = a.stop_at;
   options.peak_flops = a.peak_gflops * 1e9;
   options.recipe = recipe.to_json(a.out);
-  train::prepare_output(options);  // before the task loads its data, which may take a while
-  const std::unique_ptr<train::Task> task = recipe.config->make(recipe.loop, stdout);
+  // Before the task loads its data, which may take a while.
+  if (collective->rank() == 0) train::prepare_output(options);
+  const std::unique_ptr<train::Task> task = recipe.config->make(recipe.loop, out);
   const train::LoopResult result = train::run_loop(recipe.loop, *task, options);
   if (result.outcome != train::Outcome::finished) {
-    std::printf("resume with: tessera --threads %d train --out %s --resume\n", num_threads(), a.out.c_str());
-    std::fflush(stdout);
+    const std::string launcher = collective->size() > 1 ? str("mpirun -np ", collective->size(), " ") : "";
+    std::fprintf(out, "resume with: %stessera --threads %d train --out %s --resume%s\n", launcher.c_str(),
+                 num_threads(), a.out.c_str(), a.shard_optimizer ? " --shard-optimizer" : "");
+    std::fflush(out);
   }
   if (result.outcome == train::Outcome::interrupted) throw CLI::RuntimeError(130);
 }
@@ -61,7 +80,11 @@ void add_train_command(CLI::App& app) {
       "(src/train/recipe.h and each task's header describe every field). Examples:\n"
       "  tessera train --config recipes/text-tiny.json --out runs/text-tiny\n"
       "  tessera train --config recipes/image-codec-emoji.json --out runs/emoji --set optimization.minutes=5\n"
-      "  tessera train --out runs/text-tiny --resume");
+      "  tessera train --out runs/text-tiny --resume\n"
+      "Data-parallel over processes or machines: start it with mpirun (Open MPI), and each of N ranks trains on "
+      "its share of every batch (optimization.batch_size / micro_batches must split evenly over them); rank 0 "
+      "writes everything:\n"
+      "  mpirun -np 2 tessera train --config recipes/text-tiny.json --out runs/text-tiny-dp");
   cmd->add_option("--config", a->config,
                   "Recipe file (JSON); relative paths in it are relative to its folder. Optional with --resume, "
                   "which reads OUT/recipe.json, the recipe as the run started");
@@ -84,6 +107,14 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--peak-gflops", a->peak_gflops,
                   "The machine's GEMM peak in GFLOP/s for the MFU column (default: measured at start, under a second)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--shard-optimizer", a->shard_optimizer,
+                "Under mpirun: ZeRO stage 1, each rank keeps the AdamW moments of its share of the parameters "
+                "(whole tensors, balanced by size) and sends what it updated to the others");
+  cmd->add_option("--collective-timeout", a->collective_timeout,
+                  "Under mpirun: seconds a rank waits for the others in one collective before ending the job (a "
+                  "rank that died or hangs); evaluations and checkpoints happen between collectives")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([a] { run_train(*a); });
 }
 

@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -24,8 +25,13 @@ int default_num_threads() {
     return static_cast<int>(n);
   }
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
-  return omp_get_num_procs();
+  const int cores = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : omp_get_num_procs();
+  // Ranks an MPI launcher started on this machine without binding each to its own cores
+  // would each take every core: they share them instead.
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const long ranks = local != nullptr ? std::strtol(local, nullptr, 10) : 1;
+  if (ranks > 1 && cores == omp_get_num_procs()) return std::max(1, cores / static_cast<int>(ranks));
+  return cores;
 }
 
 int num_threads() {

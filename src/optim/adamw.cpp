@@ -39,7 +39,7 @@ void AdamW::step(float lr) {
   ++steps_;
   for (Param& p : params_) {
     const Tensor grad = p.value.grad();
-    if (!grad.defined()) continue;
+    if (!grad.defined() || !p.m.defined()) continue;
     ++p.steps;
     const float bias1 = 1.0f - std::pow(config_.beta1, static_cast<float>(p.steps));
     const float bias2 = 1.0f - std::pow(config_.beta2, static_cast<float>(p.steps));
@@ -49,9 +49,21 @@ void AdamW::step(float lr) {
   }
 }
 
+void AdamW::keep_only(const std::vector<bool>& owned) {
+  TESSERA_CHECK(owned.size() == params_.size(), "AdamW::keep_only: ", owned.size(), " flags for ", params_.size(),
+                " parameters");
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (owned[i]) continue;
+    params_[i].m = Tensor();
+    params_[i].v = Tensor();
+  }
+}
+
 nn::NamedTensors AdamW::state() const {
   nn::NamedTensors out;
   for (const Param& p : params_) {
+    TESSERA_CHECK(p.m.defined(), "AdamW::state: the moments of '", p.name,
+                  "' are kept by another rank (ZeRO-1); gather them first");
     out.emplace_back("m." + p.name, p.m);
     out.emplace_back("v." + p.name, p.v);
     out.emplace_back("step." + p.name, step_count(p.steps));

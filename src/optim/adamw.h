@@ -22,7 +22,7 @@ class AdamW {
     std::string name;
     Tensor value;
     bool decay;
-    Tensor m, v;        // first and second moments, zero-initialized
+    Tensor m, v;        // first and second moments, zero-initialized; undefined when another rank keeps them
     int64_t steps = 0;  // updates this parameter received (it skips steps without a gradient)
   };
 
@@ -33,6 +33,11 @@ class AdamW {
   // a parameter without a gradient is left alone and its bias correction does not advance.
   void step(float lr);
   int64_t steps() const { return steps_; }
+
+  // ZeRO stage 1: keeps the moments of the parameters `owned` marks (one flag per parameter,
+  // in order) and frees the others'; step() then updates only the kept ones, whose owners
+  // (other ranks) update the rest. state() needs every moment, so it refuses after this.
+  void keep_only(const std::vector<bool>& owned);
   const std::vector<Param>& params() const { return params_; }
 
   // The moments and step counts, for checkpoints: "m.<name>", "v.<name>", "step.<name>"

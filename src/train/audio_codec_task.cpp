@@ -138,7 +138,8 @@ class AudioCodecTask : public Task {
   int64_t units_per_step() const override { return loop_.optimization.batch_size * c_.crop_frames; }
 
   Tensor next_loss() override {
-    const Tensor mel = crop_batch(train_, *codec_, loop_.optimization.micro_batch_size(), c_.crop_frames, crop_rng_);
+    const Tensor mel =
+        shard_.rows(crop_batch(train_, *codec_, loop_.optimization.micro_batch_size(), c_.crop_frames, crop_rng_));
     const codecs::MelReconstruction r = codec_->reconstruct(mel);
     window_l1_ += mel_l1_nats(r.mel, mel, codec_->mel_std());
     ++window_batches_;
@@ -146,6 +147,8 @@ class AudioCodecTask : public Task {
     for (int64_t i = 0; i < r.ids.numel(); ++i) used_[ids[i]] = 1;
     return c_.loss(r.mel, mel);
   }
+
+  void shard(const Shard& shard) override { shard_ = shard; }
 
   // The log-mel L1 in nats of the training crops, and each stage's share of its codes used.
   Metrics window_metrics() override {
@@ -188,6 +191,7 @@ class AudioCodecTask : public Task {
   Rng init_rng_;
   std::unique_ptr<codecs::AudioCodec> codec_;
   Rng crop_rng_;
+  Shard shard_;
   std::vector<uint8_t> used_;
   double window_l1_ = 0;
   int64_t window_batches_ = 0;

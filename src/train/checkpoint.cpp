@@ -74,13 +74,13 @@ bool recover_checkpoint(const std::string& out_dir) {
   return fs::exists(current);
 }
 
-void save_checkpoint(const std::string& out_dir, const Task& task, const optim::AdamW& optimizer,
+void save_checkpoint(const std::string& out_dir, const Task& task, const nn::NamedTensors& optimizer_state,
                      const TrainerState& state) {
   const std::string current = checkpoint_dir(out_dir), old = sibling(out_dir, ".old"), fresh = sibling(out_dir, ".new");
   recover_checkpoint(out_dir);
   fs::create_directories(fresh);
   task.save(fresh);
-  write_safetensors((fs::path(fresh) / "optimizer.safetensors").string(), optimizer.state(),
+  write_safetensors((fs::path(fresh) / "optimizer.safetensors").string(), optimizer_state,
                     {{"format", "tessera-optimizer"}});
   write_file_atomically((fs::path(fresh) / "trainer.json").string(), write_config(state).dump(2) + "\n");
   sync_directory(fresh);

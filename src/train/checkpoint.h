@@ -36,7 +36,8 @@ std::string checkpoint_dir(const std::string& out_dir);
 // new one. Returns whether OUT/checkpoint now exists.
 bool recover_checkpoint(const std::string& out_dir);
 
-void save_checkpoint(const std::string& out_dir, const Task& task, const optim::AdamW& optimizer,
+// optimizer_state: AdamW::state(), gathered from every rank under ZeRO-1.
+void save_checkpoint(const std::string& out_dir, const Task& task, const nn::NamedTensors& optimizer_state,
                      const TrainerState& state);
 // The trainer state of OUT/checkpoint; the task and optimizer read their own files there.
 TrainerState read_trainer_state(const std::string& out_dir);

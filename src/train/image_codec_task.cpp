@@ -157,6 +157,7 @@ class ImageCodecTask : public Task {
     for (int64_t& i : indices) i = pool_[static_cast<size_t>(i)];
     Tensor images = data::image_batch(train_.array(), indices);
     if (c_.flip) flip_some(images, flip_rng_);
+    images = shard_.rows(images);
     const codecs::Reconstruction r = codec_->reconstruct(images, &quantizer_rng_);
     Tensor loss = c_.loss(r.images, images);
     if (r.loss.defined()) loss = loss + r.loss;
@@ -165,6 +166,14 @@ class ImageCodecTask : public Task {
     const int32_t* ids = r.ids.data<int32_t>();
     for (int64_t i = 0; i < r.ids.numel(); ++i) used_[ids[i]] = 1;
     return loss;
+  }
+
+  void shard(const Shard& shard) override {
+    // Each rank's EMA would follow its own rows only, and the codebooks would part.
+    TESSERA_CHECK(shard.whole() || c_.codec.quantizer != codecs::QuantizerType::vq,
+                  "image codec: a VQ codebook's EMA statistics are not averaged over ranks: train a VQ codec in one "
+                  "process (an FSQ codec trains data-parallel)");
+    shard_ = shard;
   }
 
   // The running PSNR of the training batches and the share of codes they used.
@@ -243,6 +252,7 @@ class ImageCodecTask : public Task {
   std::unique_ptr<codecs::ImageCodec> codec_;
   data::ShuffledOrder order_;
   Rng quantizer_rng_, flip_rng_;
+  Shard shard_;
   std::vector<uint8_t> used_;
   double window_mse_ = 0;
   int64_t window_batches_ = 0;

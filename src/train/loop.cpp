@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "autograd/engine.h"
 #include "core/interrupt.h"
@@ -14,6 +15,7 @@
 #include "kernels/cpu/gemm.h"
 #include "optim/schedule.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel.h"
 #include "train/run_log.h"
 #include "train/step.h"
 
@@ -38,8 +40,13 @@ class Session {
         o_(c_.optimization),
         task_(task),
         options_(options),
-        clock_(options.clock ? options.clock : steady_seconds) {
-    prepare_output(options_);
+        clock_(options.clock ? options.clock : steady_seconds),
+        collective_(options.collective ? *options.collective : single_process_) {
+    const int ranks = collective_.size();
+    TESSERA_CHECK(o_.micro_batch_size() % ranks == 0, "data parallel: a micro-batch of ", o_.micro_batch_size(),
+                  " rows (optimization.batch_size / micro_batches) does not split evenly over ", ranks, " ranks");
+    if (writes()) prepare_output(options_);
+    collective_.barrier();  // the others read OUT only once rank 0 has recovered any checkpoint in it
     if (options_.resume) {
       state_ = read_trainer_state(options_.out_dir);
       task_.load(checkpoint_dir(options_.out_dir));
@@ -49,12 +56,15 @@ class Session {
         optim::AdamWConfig{static_cast<float>(o_.beta1), static_cast<float>(o_.beta2), static_cast<float>(o_.eps),
                            static_cast<float>(o_.weight_decay)});
     if (options_.resume) restore();
-    write_file_atomically(in_out(options_, "recipe.json"), options_.recipe.dump(2) + "\n");
+    parallel_ = std::make_unique<DataParallel>(collective_, task_.module(), *optimizer_, options_.shard_optimizer);
+    task_.shard(parallel_->shard());
+    if (writes()) write_file_atomically(in_out(options_, "recipe.json"), options_.recipe.dump(2) + "\n");
   }
 
   LoopResult run() {
     print_header();
-    RunLog log(in_out(options_, "log.jsonl"), options_.resume ? state_.step : -1);
+    std::optional<RunLog> log;
+    if (writes()) log.emplace(in_out(options_, "log.jsonl"), options_.resume ? state_.step : -1);
     const int64_t start = state_.step;
     InterruptGuard interrupt;
     ProgressBar bar("train", std::max<int64_t>(0, end() - start), options_.out);
@@ -65,7 +75,9 @@ class Session {
       window_.loss += loss;
       ++window_.steps;
       window_.seconds += clock_() - step_start;
-      state_.elapsed_s = elapsed_before_ + clock_() - session_start_;
+      const DataParallel::Agreement agreed =
+          parallel_->agree(elapsed_before_ + clock_() - session_start_, interrupt.requested());
+      state_.elapsed_s = agreed.elapsed_s;
       planned_ = plan();
       const int64_t step = state_.step;
       if (step % c_.log_every == 0 || step == start + 1 || step == end()) log_line(log, bar);
@@ -75,7 +87,7 @@ class Session {
       bar.update(step - start, loss_text);
       if (c_.eval_every > 0 && step % c_.eval_every == 0) evaluate(log, bar);
       if (c_.checkpoint_every > 0 && step % c_.checkpoint_every == 0) checkpoint();
-      if (interrupt.requested()) return finish(Outcome::interrupted, log, bar);
+      if (agreed.interrupted) return finish(Outcome::interrupted, log, bar);
     }
     return finish(state_.step >= planned_ ? Outcome::finished : Outcome::stopped, log, bar);
   }
@@ -121,7 +133,7 @@ class Session {
     try {
       r = optimizer_step(
           task_.module(), *optimizer_, [&] { return task_.next_loss(); }, o_.micro_batches, lr,
-          static_cast<float>(o_.clip), guard);
+          static_cast<float>(o_.clip), guard, parallel_.get());
     } catch (const Error& e) {
       const std::string kept =
           last_checkpoint_step_ >= 0
@@ -138,13 +150,19 @@ class Session {
     return r.loss;
   }
 
-  void log_line(RunLog& log, ProgressBar& bar) {
+  bool writes() const { return collective_.rank() == 0; }
+
+  void log_line(std::optional<RunLog>& log, ProgressBar& bar) {
     StepRecord r;
     r.step = state_.step;
     r.steps = planned_;
     const double n = static_cast<double>(window_.steps);
     r.loss = window_.loss / n;
     r.metrics = task_.window_metrics();
+    if (!parallel_->single()) {
+      const double communication = parallel_->take_communication_seconds();
+      r.metrics.push_back({"communication", 100 * communication / window_.seconds, "%.1f%%"});
+    }
     r.lr = window_.lr;
     r.grad_norm = window_.grad_norm / n;
     r.ms = window_.seconds / n * 1e3;
@@ -154,7 +172,7 @@ class Session {
     const double session_steps = static_cast<double>(state_.step - session_first_step_);
     r.eta_s = (clock_() - session_start_) / session_steps * static_cast<double>(planned_ - state_.step);
     bar.print_line(format_step_line(r));
-    log.step(r);
+    if (log) log->step(r);
     if (result_.first_loss == 0) result_.first_loss = r.loss;
     result_.last_loss = r.loss;
     window_ = {};
@@ -175,6 +193,16 @@ class Session {
       std::fprintf(out, "GEMM peak: %.1f GFLOP/s (%s, %d thread%s)\n", peak_flops_ / 1e9,
                    options_.peak_flops > 0 ? "given" : "measured", num_threads(), num_threads() == 1 ? "" : "s");
     }
+    if (!parallel_->single()) {
+      std::fprintf(out, "data parallel: %s; each takes %lld of a micro-batch's %lld rows\n",
+                   collective_.describe().c_str(), static_cast<long long>(o_.micro_batch_size() / collective_.size()),
+                   static_cast<long long>(o_.micro_batch_size()));
+    }
+    if (options_.shard_optimizer) {
+      std::fprintf(out, "ZeRO-1: this rank keeps %s of AdamW moments, of %s in all\n",
+                   (format_count(static_cast<double>(parallel_->moment_bytes_kept())) + "B").c_str(),
+                   (format_count(static_cast<double>(parallel_->moment_bytes_whole())) + "B").c_str());
+    }
     if (options_.resume) {
       std::fprintf(out, "resuming at step %lld of %lld\n", static_cast<long long>(state_.step),
                    static_cast<long long>(planned_));
@@ -183,7 +211,7 @@ class Session {
     session_first_step_ = state_.step;
   }
 
-  void evaluate(RunLog& log, ProgressBar& bar) {
+  void evaluate(std::optional<RunLog>& log, ProgressBar& bar) {
     autograd::NoGradGuard no_grad;
     result_.eval = task_.evaluate();
     last_eval_step_ = state_.step;
@@ -200,25 +228,27 @@ class Session {
       line += best;
     }
     bar.print_line(line);
-    log.eval(state_.step, result_.eval);
+    if (log) log->eval(state_.step, result_.eval);
   }
 
   void checkpoint() {
     state_.recipe_fingerprint = fingerprint(options_.recipe);
     state_.threads = num_threads();
     state_.task = write_fields([&](Fields& f) { task_.state_fields(f); });
-    save_checkpoint(options_.out_dir, task_, *optimizer_, state_);
+    const nn::NamedTensors optimizer_state = parallel_->optimizer_state();
+    parallel_->check_in_step(state_.step);
+    if (writes()) save_checkpoint(options_.out_dir, task_, optimizer_state, state_);
     last_checkpoint_step_ = state_.step;
   }
 
-  LoopResult finish(Outcome outcome, RunLog& log, ProgressBar& bar) {
+  LoopResult finish(Outcome outcome, std::optional<RunLog>& log, ProgressBar& bar) {
     if (outcome == Outcome::finished && last_eval_step_ != state_.step) evaluate(log, bar);
     if (last_checkpoint_step_ != state_.step) checkpoint();
     bar.finish();
     std::FILE* out = options_.out;
     if (outcome == Outcome::finished) {
       if (task_.finish(out)) evaluate(log, bar);
-      task_.save(options_.out_dir);
+      if (writes()) task_.save(options_.out_dir);
       const std::string metrics = result_.eval.empty() ? "" : "; " + format_metrics(result_.eval);
       std::fprintf(out, "done: %lld steps, %s this session%s; written to %s\n", static_cast<long long>(state_.step),
                    format_duration(clock_() - session_start_).c_str(), metrics.c_str(), options_.out_dir.c_str());
@@ -227,8 +257,10 @@ class Session {
                    outcome == Outcome::interrupted ? "interrupted" : "stopped", static_cast<long long>(state_.step),
                    static_cast<long long>(planned_), checkpoint_dir(options_.out_dir).c_str());
     }
-    const LossHistory history = read_loss_history(in_out(options_, "log.jsonl"));
-    if (!history.train.empty() || !history.valid.empty()) write_loss_chart(in_out(options_, "loss.png"), history);
+    if (writes()) {
+      const LossHistory history = read_loss_history(in_out(options_, "log.jsonl"));
+      if (!history.train.empty() || !history.valid.empty()) write_loss_chart(in_out(options_, "loss.png"), history);
+    }
     std::fflush(out);
     result_.outcome = outcome;
     result_.step = state_.step;
@@ -246,7 +278,10 @@ class Session {
   Task& task_;
   const LoopOptions& options_;
   std::function<double()> clock_;
+  SingleProcess single_process_;
+  Collective& collective_;
   std::unique_ptr<optim::AdamW> optimizer_;
+  std::unique_ptr<DataParallel> parallel_;
   TrainerState state_;
   int64_t planned_ = o_.steps;
   double elapsed_before_ = 0, session_start_ = 0;

@@ -18,12 +18,19 @@
 // Resuming restores the weights, the optimizer, the task's data order and generators, the
 // step and the time spent, so a budgeted run continues its schedule; at the same thread
 // count k steps + resume + (N - k) steps give the weights of N steps, bit for bit.
+//
+// Data-parallel (options.collective of several ranks, data_parallel.h): every rank runs the
+// loop on its share of each micro-batch (which must split evenly), the gradients and the loss
+// are averaged, rank 0's clock decides the time budget and any rank's Ctrl-C stops all of
+// them; rank 0 alone writes the log, checkpoints and the output (into a folder every rank can
+// read: a resumed run reads the checkpoint on every rank). shard_optimizer: ZeRO stage 1.
 #include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "train/collective.h"
 #include "train/recipe.h"
 #include "train/task.h"
 
@@ -39,6 +46,8 @@ struct LoopOptions {
   // Seconds on a monotonic clock, for the time budget; a steady clock when empty (tests
   // give one that advances by a fixed amount per step, so a budgeted run is repeatable).
   std::function<double()> clock;
+  Collective* collective = nullptr;  // null: one process
+  bool shard_optimizer = false;      // ZeRO-1: each rank keeps its share of AdamW's moments
 };
 
 enum class Outcome { finished, stopped, interrupted };
@@ -52,7 +61,7 @@ struct LoopResult {
 };
 
 // Refuses before any work when OUT cannot be created or written, or already holds a
-// checkpoint and `resume` is not set.
+// checkpoint and `resume` is not set. Only the rank that writes (rank 0) calls it.
 void prepare_output(const LoopOptions& options);
 
 LoopResult run_loop(const LoopConfig& config, Task& task, const LoopOptions& options);

@@ -17,6 +17,7 @@
 #include "core/tensor.h"
 #include "io/fields.h"
 #include "nn/module.h"
+#include "train/shard.h"
 
 namespace tessera::train {
 
@@ -62,6 +63,11 @@ class Task {
   // model or codec, naming the first field of its config that differs.
   virtual void save(const std::string& dir) const = 0;
   virtual void load(const std::string& dir) = 0;
+
+  // Under data parallelism, before the first step: from then on next_loss() draws each
+  // micro-batch whole, as one process would, and returns the loss of `shard`'s rows of it
+  // (shard.h). A task that cannot says so, naming itself.
+  virtual void shard(const Shard& shard) = 0;
 
   // After the last step, before the final evaluation and save: a task may change what it
   // trained (a VQ codebook cut to its most used codes). Returns whether it did.

@@ -170,7 +170,7 @@ class TransformerTask : public Task {
   }
 
   Tensor next_loss() override {
-    const data::PackedBatch batch = packed_ ? packed_->next() : as_rows(windows_->next());
+    const data::PackedBatch batch = shard_rows(packed_ ? packed_->next() : as_rows(windows_->next()));
     CrossEntropyOptions options;
     options.z_loss = static_cast<float>(c_.z_loss);
     if (c_.text_weight != 1 || c_.image_weight != 1 || c_.audio_weight != 1) options.weights = weights(batch.targets);
@@ -184,6 +184,8 @@ class TransformerTask : public Task {
     }
     return loss;
   }
+
+  void shard(const Shard& shard) override { shard_ = shard; }
 
   Metrics window_metrics() override {
     Metrics out;
@@ -242,6 +244,18 @@ class TransformerTask : public Task {
 
   // Windows of text as rows: no mask (plain causal attention), no tasks.
   static data::PackedBatch as_rows(const data::Batch& b) { return {b.ids, b.targets, Tensor(), {}}; }
+
+  // This rank's rows of a batch every rank drew whole.
+  data::PackedBatch shard_rows(const data::PackedBatch& b) const {
+    if (shard_.whole()) return b;
+    data::PackedBatch out{shard_.rows(b.ids), shard_.rows(b.targets), b.mask.defined() ? shard_.rows(b.mask) : Tensor(),
+                          {}};
+    if (!b.task.empty()) {
+      const int64_t B = b.ids.size(0), T = b.ids.size(1);
+      out.task.assign(b.task.begin() + shard_.first(B) * T, b.task.begin() + (shard_.first(B) + shard_.count(B)) * T);
+    }
+    return out;
+  }
 
   std::vector<const codecs::Codec*> codec_list() const {
     std::vector<const codecs::Codec*> out{&text_};
@@ -308,6 +322,7 @@ class TransformerTask : public Task {
   std::optional<data::TokenBatches> windows_;
   std::optional<data::PackedBatches> packed_;
   std::vector<data::PackedBatch> valid_;
+  Shard shard_;
   LossBreakdown window_;
   int64_t window_targets_ = 0, window_positions_ = 0;
 };

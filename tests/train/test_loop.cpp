@@ -58,6 +58,7 @@ class Observed : public Task {
     }
     return same;
   }
+  void shard(const Shard& shard) override { inner_.shard(shard); }
   Metrics window_metrics() override { return inner_.window_metrics(); }
   Metrics evaluate() override { return inner_.evaluate(); }
   void state_fields(Fields& f) override { inner_.state_fields(f); }
