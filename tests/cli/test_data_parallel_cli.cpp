@@ -22,12 +22,14 @@ namespace {
 
 using testing::TinyRun;
 
-// Two ranks on this machine whatever its cores, one thread each, shared memory between them;
-// under the sanitizers, Open MPI's own allocations kept past MPI_Finalize are not our leaks.
+// Two ranks on this machine whatever its cores, one thread each, shared memory between them.
+// Under the sanitizers the ranks check memory errors but not leaks: Open MPI keeps
+// allocations past MPI_Finalize in plugins it has unloaded by then, which LeakSanitizer can
+// neither name nor suppress (the same code's leaks are checked in one process elsewhere).
 std::string mpirun(int ranks) {
   std::string command = "mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
                         " --mca btl self,vader --mca btl_vader_single_copy_mechanism none -x TESSERA_THREADS=1" +
-                        " -x LSAN_OPTIONS=suppressions=" TESSERA_SOURCE_DIR "/tests/support/mpi_leaks.supp";
+                        " -x ASAN_OPTIONS=detect_leaks=0";
   if (geteuid() == 0) command += " --allow-run-as-root";
   return command;
 }
