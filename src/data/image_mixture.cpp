@@ -26,9 +26,14 @@ ImageMixture ImageMixture::load(const std::vector<std::string>& dirs, const std:
     const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
     mixture.parts_.push_back({dir, std::filesystem::path(dir).filename().string(), mixture.count_, n});
     mixture.pixels_.reserve(static_cast<size_t>((mixture.count_ + n) * bytes));
-    for (int64_t i = 0; i < n; ++i) {
-      const Image image = same ? set.image(i) : fit_image(set.image(i), height, width, channels);
-      mixture.pixels_.insert(mixture.pixels_.end(), image.pixels.begin(), image.pixels.end());
+    if (same) {
+      const uint8_t* pixels = set.array().pixels;
+      mixture.pixels_.insert(mixture.pixels_.end(), pixels, pixels + n * bytes);
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        const Image image = fit_image(set.image(i), height, width, channels);
+        mixture.pixels_.insert(mixture.pixels_.end(), image.pixels.begin(), image.pixels.end());
+      }
     }
     mixture.count_ += n;
   }

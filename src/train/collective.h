@@ -18,10 +18,6 @@ class Collective {
 
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Ranks that share this machine, and this rank's place among them (threads per rank are
-  // the machine's cores divided among them).
-  virtual int local_size() const = 0;
-  virtual int local_rank() const = 0;
 
   // The elementwise sum over the ranks, in place; every rank ends with the same bits.
   virtual void allreduce_sum(std::span<float> values) = 0;
@@ -39,8 +35,6 @@ class SingleProcess final : public Collective {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
-  int local_size() const override { return 1; }
-  int local_rank() const override { return 0; }
   void allreduce_sum(std::span<float>) override {}
   void allreduce_sum(std::span<double>) override {}
   void broadcast(std::span<float>, int) override {}

@@ -24,12 +24,13 @@ class MpiCollective final : public Collective {
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    // The machines: the ranks that are first among those sharing their memory.
     MPI_Comm machine;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &machine);
-    MPI_Comm_rank(machine, &local_rank_);
-    MPI_Comm_size(machine, &local_size_);
+    int rank_on_machine = 0;
+    MPI_Comm_rank(machine, &rank_on_machine);
     MPI_Comm_free(&machine);
-    double first_on_machine = local_rank_ == 0 ? 1 : 0;
+    double first_on_machine = rank_on_machine == 0 ? 1 : 0;
     allreduce_sum(std::span<double>(&first_on_machine, 1));
     machines_ = static_cast<int>(first_on_machine);
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -42,8 +43,6 @@ class MpiCollective final : public Collective {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  int local_size() const override { return local_size_; }
-  int local_rank() const override { return local_rank_; }
 
   void allreduce_sum(std::span<float> values) override { allreduce(values.data(), values.size(), MPI_FLOAT); }
   void allreduce_sum(std::span<double> values) override { allreduce(values.data(), values.size(), MPI_DOUBLE); }
@@ -100,7 +99,7 @@ class MpiCollective final : public Collective {
   }
 
   double timeout_s_;
-  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1, machines_ = 1;
+  int rank_ = 0, size_ = 1, machines_ = 1;
   std::string library_;
 };
 

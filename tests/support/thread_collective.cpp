@@ -10,8 +10,6 @@ class ThreadRanks::Rank final : public train::Collective {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  int local_size() const override { return size_; }
-  int local_rank() const override { return rank_; }
 
   void allreduce_sum(std::span<float> values) override { reduce(values); }
   void allreduce_sum(std::span<double> values) override { reduce(values); }
