@@ -168,7 +168,9 @@ class Session {
     r.ms = window_.seconds / n * 1e3;
     r.unit = task_.unit();
     r.units_per_s = static_cast<double>(task_.units_per_step()) * n / window_.seconds;
-    r.mfu = flops_per_step_ > 0 ? flops_per_step_ * n / window_.seconds / peak_flops_ : 0;
+    // A step's FLOPs are the whole batch's, done by every rank together on its own cores.
+    const double job_peak = peak_flops_ * collective_.size();
+    r.mfu = flops_per_step_ > 0 ? flops_per_step_ * n / window_.seconds / job_peak : 0;
     const double session_steps = static_cast<double>(state_.step - session_first_step_);
     r.eta_s = (clock_() - session_start_) / session_steps * static_cast<double>(planned_ - state_.step);
     bar.print_line(format_step_line(r));
@@ -190,8 +192,9 @@ class Session {
                  static_cast<long long>(o_.batch_size), static_cast<long long>(o_.micro_batches),
                  o_.micro_batches == 1 ? "" : "es", o_.lr, o_.min_lr, static_cast<long long>(o_.warmup), o_.clip);
     if (flops_per_step_ > 0) {
-      std::fprintf(out, "GEMM peak: %.1f GFLOP/s (%s, %d thread%s)\n", peak_flops_ / 1e9,
-                   options_.peak_flops > 0 ? "given" : "measured", num_threads(), num_threads() == 1 ? "" : "s");
+      std::fprintf(out, "GEMM peak: %.1f GFLOP/s (%s, %d thread%s%s)\n", peak_flops_ / 1e9,
+                   options_.peak_flops > 0 ? "given" : "measured", num_threads(), num_threads() == 1 ? "" : "s",
+                   parallel_->single() ? "" : " per rank; MFU counts every rank's");
     }
     if (!parallel_->single()) {
       std::fprintf(out, "data parallel: %s; each takes %lld of a micro-batch's %lld rows\n",
