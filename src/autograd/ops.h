@@ -4,6 +4,7 @@
 #include "autograd/attention.h"
 #include "autograd/conv.h"
 #include "autograd/cross_entropy.h"
+#include "autograd/ctc.h"
 #include "autograd/dropout.h"
 #include "autograd/elementwise.h"
 #include "autograd/embedding.h"
