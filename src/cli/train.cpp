@@ -72,12 +72,13 @@ void add_train_command(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand(
       "train",
-      "Train what a recipe names (\"task\": transformer, image_codec or audio_codec) through the one training "
-      "loop; writes the result, checkpoints, a JSONL log and a loss chart into --out");
+      "Train what a recipe names (\"task\": transformer, image_codec, audio_codec, image_judge or speech_judge) "
+      "through the one training loop; writes the result, checkpoints, a JSONL log and a loss chart into --out");
   cmd->footer(
       "A recipe is one JSON file: the task's sections (model, codecs, data, loss, eval for the transformer; codec, "
-      "data, loss, eval, codebook for the codecs) and the shared optimization, eval, checkpoint and log sections "
-      "(src/train/recipe.h and each task's header describe every field). Examples:\n"
+      "data, loss, eval, codebook for the codecs; model or judge, data, eval for the judges) and the shared "
+      "optimization, eval, checkpoint and log sections (src/train/recipe.h and each task's header describe every "
+      "field). Examples:\n"
       "  tessera train --config recipes/text-tiny.json --out runs/text-tiny\n"
       "  tessera train --config recipes/image-codec-emoji.json --out runs/emoji --set optimization.minutes=5\n"
       "  tessera train --out runs/text-tiny --resume\n"

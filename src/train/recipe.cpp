@@ -4,6 +4,8 @@
 
 #include "train/audio_codec_task.h"
 #include "train/image_codec_task.h"
+#include "train/image_judge_task.h"
+#include "train/speech_judge_task.h"
 #include "train/transformer_task.h"
 
 namespace tessera::train {
@@ -36,7 +38,8 @@ void LoopConfig::fields(Fields& f) {
 }
 
 const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> names = {"transformer", "image_codec", "audio_codec"};
+  static const std::vector<std::string> names = {"transformer", "image_codec", "audio_codec", "image_judge",
+                                                 "speech_judge"};
   return names;
 }
 
@@ -46,6 +49,8 @@ std::unique_ptr<TaskConfig> task_config(const std::string& name) {
   if (name == "transformer") return std::make_unique<TransformerTaskConfig>();
   if (name == "image_codec") return std::make_unique<ImageCodecTaskConfig>();
   if (name == "audio_codec") return std::make_unique<AudioCodecTaskConfig>();
+  if (name == "image_judge") return std::make_unique<ImageJudgeTaskConfig>();
+  if (name == "speech_judge") return std::make_unique<SpeechJudgeTaskConfig>();
   fail("task_config: no task \"", name, "\"");
 }
 

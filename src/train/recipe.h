@@ -3,8 +3,9 @@
 // and the sections every recipe shares, read by the one training loop:
 //
 //   {
-//     "task": "transformer",            or "image_codec", "audio_codec"
-//     ... the task's sections (transformer_task.h, image_codec_task.h, audio_codec_task.h) ...
+//     "task": "transformer",            or "image_codec", "audio_codec", "image_judge", "speech_judge"
+//     ... the task's sections (transformer_task.h, image_codec_task.h, audio_codec_task.h,
+//         image_judge_task.h, speech_judge_task.h) ...
 //     "optimization": {"steps": 2000, "minutes": 0, "batch_size": 32, "micro_batches": 1,
 //                      "lr": 3e-3, "min_lr": 3e-4, "warmup": 100, "weight_decay": 0.1,
 //                      "beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "clip": 1.0, "seed": 1},

@@ -8,6 +8,8 @@
 //                                            examples; cross-entropy weighed by modality (+ z-loss)
 //   the image codec     image_codec_task.h   image batches, L1 + L2 on pixels (+ VQ commitment)
 //   the audio codec     audio_codec_task.h   log-mel crops, L1 + L2 on normalized log-mel
+//   the image judge     image_judge_task.h   labelled images, cross-entropy over the classes
+//   the speech judge    speech_judge_task.h  clips and their texts, CTC over characters
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
