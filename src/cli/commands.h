@@ -12,5 +12,6 @@ void add_info_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_generate_command(app);
   tessera::cli::add_score_command(app);
   tessera::cli::add_plot_command(app);
+  tessera::cli::add_eval_command(app);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

@@ -159,33 +159,37 @@ Audio read_audio(const std::string& path, const AudioReadOptions& options) {
   return audio;
 }
 
-void write_audio(const std::string& path, const Audio& audio) {
-  TESSERA_CHECK(audio.sample_rate > 0, "cannot write '", path, "': expected a positive sample rate, found ",
+std::string encode_audio(const Audio& audio, bool flac, const std::string& what) {
+  TESSERA_CHECK(audio.sample_rate > 0, "cannot write ", what, ": expected a positive sample rate, found ",
                 audio.sample_rate);
-  TESSERA_CHECK(!audio.samples.empty(), "cannot write '", path, "': no samples");
+  TESSERA_CHECK(!audio.samples.empty(), "cannot write ", what, ": no samples");
   std::vector<float> clipped(audio.samples.size());
   for (size_t i = 0; i < clipped.size(); ++i) {
     const float x = audio.samples[i];
-    TESSERA_CHECK(!std::isnan(x), "cannot write '", path, "': sample ", i, " is NaN");
+    TESSERA_CHECK(!std::isnan(x), "cannot write ", what, ": sample ", i, " is NaN");
     clipped[i] = std::clamp(x, -1.0f, 1.0f);
   }
 
   SF_INFO info{};
   info.samplerate = static_cast<int>(audio.sample_rate);
   info.channels = 1;
-  info.format = (ends_with_flac(path) ? SF_FORMAT_FLAC : SF_FORMAT_WAV) | SF_FORMAT_PCM_16;
-  TESSERA_CHECK(sf_format_check(&info), "cannot write '", path, "': libsndfile cannot write ",
-                ends_with_flac(path) ? "FLAC" : "WAV", " at ", audio.sample_rate, " Hz");
+  info.format = (flac ? SF_FORMAT_FLAC : SF_FORMAT_WAV) | SF_FORMAT_PCM_16;
+  TESSERA_CHECK(sf_format_check(&info), "cannot write ", what, ": libsndfile cannot write ", flac ? "FLAC" : "WAV",
+                " at ", audio.sample_rate, " Hz");
   MemoryFile memory;
   SF_VIRTUAL_IO io{memory_length, memory_seek, memory_read, memory_write, memory_tell};
   {
     const SndfilePtr sound(sf_open_virtual(&io, SFM_WRITE, &info, &memory));
-    TESSERA_CHECK(sound != nullptr, "cannot write '", path, "': libsndfile: ", sf_strerror(nullptr));
+    TESSERA_CHECK(sound != nullptr, "cannot write ", what, ": libsndfile: ", sf_strerror(nullptr));
     const auto frames = static_cast<sf_count_t>(clipped.size());
-    TESSERA_CHECK(sf_writef_float(sound.get(), clipped.data(), frames) == frames, "cannot write '", path,
-                  "': libsndfile: ", sf_strerror(sound.get()));
+    TESSERA_CHECK(sf_writef_float(sound.get(), clipped.data(), frames) == frames, "cannot write ", what,
+                  ": libsndfile: ", sf_strerror(sound.get()));
   }  // closing finishes the header (and FLAC's stream info) in memory
-  write_file_atomically(path, memory.bytes);
+  return std::move(memory.bytes);
+}
+
+void write_audio(const std::string& path, const Audio& audio) {
+  write_file_atomically(path, encode_audio(audio, ends_with_flac(path), "'" + path + "'"));
 }
 
 std::vector<float> resample(const std::vector<float>& samples, int64_t from_rate, int64_t to_rate) {

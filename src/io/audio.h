@@ -31,6 +31,9 @@ Audio read_audio(const std::string& path, const AudioReadOptions& options = {});
 // Writes 16-bit PCM WAV, or FLAC when the path ends in .flac, atomically (temp + rename).
 // Samples outside [-1, 1] are clipped.
 void write_audio(const std::string& path, const Audio& audio);
+// The bytes write_audio would write (flac: FLAC, else WAV), in memory; `what` names the
+// audio in errors.
+std::string encode_audio(const Audio& audio, bool flac, const std::string& what = "audio");
 
 // Sample-rate conversion of mono f32 (libsamplerate, SRC_SINC_MEDIUM_QUALITY): S samples
 // become round(S * to_rate / from_rate).

@@ -83,8 +83,8 @@ void check_image(const Image& image, const std::string& what) {
                 image.height * image.width * image.channels, " bytes, found ", image.pixels.size());
 }
 
-void write_png(const std::string& path, const Image& image) {
-  check_image(image, "cannot write PNG '" + path + "'");
+std::string encode_png(const Image& image, const std::string& what) {
+  check_image(image, "cannot encode " + what + " as PNG");
   std::string png;
   const auto append = [](void* context, void* data, int size) {
     static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
@@ -92,8 +92,12 @@ void write_png(const std::string& path, const Image& image) {
   const int ok = stbi_write_png_to_func(append, &png, static_cast<int>(image.width), static_cast<int>(image.height),
                                         static_cast<int>(image.channels), image.pixels.data(),
                                         static_cast<int>(image.width * image.channels));
-  TESSERA_CHECK(ok != 0, path, ": PNG encoding failed");
-  write_file_atomically(path, png);
+  TESSERA_CHECK(ok != 0, what, ": PNG encoding failed");
+  return png;
+}
+
+void write_png(const std::string& path, const Image& image) {
+  write_file_atomically(path, encode_png(image, "'" + path + "'"));
 }
 
 }  // namespace tessera

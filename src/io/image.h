@@ -23,6 +23,8 @@ Image read_image(const std::string& path);
 
 // Writes a PNG atomically (temporary file + rename).
 void write_png(const std::string& path, const Image& image);
+// The PNG file's bytes, in memory (a report embeds them); `what` names the image in errors.
+std::string encode_png(const Image& image, const std::string& what = "image");
 
 // Checks that `image` holds height x width x channels bytes with 1, 3 or 4 channels;
 // `what` names it in the message.

@@ -26,6 +26,10 @@ class KVCache {
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
   void advance(int64_t tokens) { length_ += tokens; }
 
+  // Every row of this cache takes the positions of `one` (a cache of one row, the same
+  // layers and heads): one prefill of a shared prefix then serves many continuations.
+  void fill_rows_from(const KVCache& one);
+
  private:
   int64_t batch_, capacity_, length_ = 0;
   std::vector<nn::AttentionCache> layers_;

@@ -1,6 +1,5 @@
 #include "train/transformer_task.h"
 
-#include <array>
 #include <filesystem>
 #include <optional>
 
@@ -12,6 +11,7 @@
 #include "data/corpus_build.h"
 #include "data/mixed_example.h"
 #include "data/packed_batches.h"
+#include "eval/loss_breakdown.h"
 #include "io/safetensors.h"
 #include "model/model_dir.h"
 #include "train/checkpoint.h"
@@ -55,57 +55,17 @@ namespace {
 
 using codecs::Modality;
 
-// Sums of per-target losses by the target's modality (control tokens with text) and by the
-// example's task, for the log line and the held-out report.
-class LossBreakdown {
- public:
-  // rows: f32 (N) losses; targets: i32 (N), -100 ignored; task: (N) or empty (windows).
-  void add(const Tensor& rows, const Tensor& targets, const std::vector<int8_t>& task,
-           const codecs::Vocabulary& vocabulary) {
-    const float* loss = rows.data<float>();
-    const int32_t* t = targets.data<int32_t>();
-    for (int64_t i = 0; i < targets.numel(); ++i) {
-      if (t[i] < 0) continue;
-      Modality m = vocabulary.modality_of(t[i]);
-      if (m == Modality::control) m = Modality::text;
-      modality_[static_cast<size_t>(m)].add(loss[i]);
-      if (!task.empty()) task_[static_cast<size_t>(task[static_cast<size_t>(i)])].add(loss[i]);
-      all_.add(loss[i]);
-    }
+// "<prefix>text<suffix>", "<prefix>image<suffix>", ... then, with `tasks`, each task's, for
+// those that had targets.
+Metrics breakdown_metrics(const eval::LossBreakdown& b, const std::string& prefix, const std::string& suffix,
+                          bool tasks) {
+  Metrics out;
+  for (const eval::LossGroup& g : b.modalities()) out.push_back({prefix + g.name + suffix, g.mean, "%.3f"});
+  if (tasks) {
+    for (const eval::LossGroup& g : b.tasks()) out.push_back({prefix + g.name + suffix, g.mean, "%.3f"});
   }
-
-  // "<prefix>text<suffix>", "<prefix>image<suffix>", ... then, with `tasks`, each task's, for
-  // those that had targets.
-  Metrics metrics(const std::string& prefix, const std::string& suffix, bool tasks) const {
-    Metrics out;
-    for (const Modality m : {Modality::text, Modality::image, Modality::audio}) {
-      const Sum& s = modality_[static_cast<size_t>(m)];
-      if (s.count > 0) out.push_back({prefix + codecs::modality_name(m) + suffix, s.mean(), "%.3f"});
-    }
-    for (int t = 0; tasks && t < data::kExampleTasks; ++t) {
-      const Sum& s = task_[static_cast<size_t>(t)];
-      if (s.count > 0) {
-        out.push_back({prefix + data::example_task_name(static_cast<data::ExampleTask>(t)) + suffix, s.mean(), "%.3f"});
-      }
-    }
-    return out;
-  }
-  double mean() const { return all_.mean(); }
-
- private:
-  struct Sum {
-    double total = 0;
-    int64_t count = 0;
-    void add(double v) {
-      total += v;
-      ++count;
-    }
-    double mean() const { return count > 0 ? total / static_cast<double>(count) : 0.0; }
-  };
-  Sum all_;
-  std::array<Sum, 4> modality_{};
-  std::array<Sum, data::kExampleTasks> task_{};
-};
+  return out;
+}
 
 class TransformerTask : public Task {
  public:
@@ -189,7 +149,8 @@ class TransformerTask : public Task {
 
   Metrics window_metrics() override {
     Metrics out;
-    if (has_media()) out = window_.metrics("", "_loss", /*tasks=*/false);  // the log line: per task at evaluation
+    if (has_media())
+      out = breakdown_metrics(window_, "", "_loss", /*tasks=*/false);  // the log line: per task at evaluation
     if (packed_ && window_positions_ > 0) {
       out.push_back(
           {"targets", 100.0 * static_cast<double>(window_targets_) / static_cast<double>(window_positions_), "%.1f%%"});
@@ -207,14 +168,14 @@ class TransformerTask : public Task {
       }
       return {{"valid_loss", total / static_cast<double>(valid_.size())}};
     }
-    LossBreakdown breakdown;
+    eval::LossBreakdown breakdown;
     for (const data::PackedBatch& batch : valid_) {
       Tensor rows;
       cross_entropy(model_->forward(batch.ids, 0, batch.mask), batch.targets, {}, &rows);
       breakdown.add(rows, batch.targets, batch.task, model_config_.vocabulary);
     }
     Metrics out{{"valid_loss", breakdown.mean()}};
-    for (Metric& m : breakdown.metrics("valid_", "", /*tasks=*/true)) out.push_back(std::move(m));
+    for (Metric& m : breakdown_metrics(breakdown, "valid_", "", /*tasks=*/true)) out.push_back(std::move(m));
     return out;
   }
 
@@ -248,8 +209,8 @@ class TransformerTask : public Task {
   // This rank's rows of a batch every rank drew whole.
   data::PackedBatch shard_rows(const data::PackedBatch& b) const {
     if (shard_.whole()) return b;
-    data::PackedBatch out{shard_.rows(b.ids), shard_.rows(b.targets), b.mask.defined() ? shard_.rows(b.mask) : Tensor(),
-                          {}};
+    data::PackedBatch out{
+        shard_.rows(b.ids), shard_.rows(b.targets), b.mask.defined() ? shard_.rows(b.mask) : Tensor(), {}};
     if (!b.task.empty()) {
       const int64_t B = b.ids.size(0), T = b.ids.size(1);
       out.task.assign(b.task.begin() + shard_.first(B) * T, b.task.begin() + (shard_.first(B) + shard_.count(B)) * T);
@@ -323,7 +284,7 @@ class TransformerTask : public Task {
   std::optional<data::PackedBatches> packed_;
   std::vector<data::PackedBatch> valid_;
   Shard shard_;
-  LossBreakdown window_;
+  eval::LossBreakdown window_;
   int64_t window_targets_ = 0, window_positions_ = 0;
 };
 
