@@ -7,8 +7,9 @@
 #   recipes/mm.sh tiny  [RUN_DIR]      (default runs/mm-tiny)    at most 30 minutes
 #   recipes/mm.sh small [RUN_DIR]      (default runs/mm-small)   at most 90 minutes
 #
-# Stages and budgets (minutes of training each; TESSERA_THREADS sets the threads, 2 by default,
-# MM_CODEC_MINUTES overrides both codec budgets):
+# Stages and budgets (minutes of training each; TESSERA_THREADS sets the threads, 2 by default;
+# MM_IMAGE_MINUTES, MM_AUDIO_MINUTES and MM_MODEL_MINUTES override the image codec's, the
+# audio codec's and the transformer's, MM_CODEC_MINUTES both codecs'):
 #                  tiny                                    small
 #   text codec     SentencePiece BPE, 2048 pieces          (seconds, both)
 #   image codec    image-codec-fashion.json, 28 x 28       image-codec-mixed.json, Fashion-MNIST and
@@ -27,8 +28,9 @@ esac
 run=${2:-runs/mm-$size}
 tessera=${TESSERA:-build/tessera}
 threads=${TESSERA_THREADS:-2}
-image_minutes=${MM_CODEC_MINUTES:-$image_minutes}
-audio_minutes=${MM_CODEC_MINUTES:-$audio_minutes}
+image_minutes=${MM_IMAGE_MINUTES:-${MM_CODEC_MINUTES:-$image_minutes}}
+audio_minutes=${MM_AUDIO_MINUTES:-${MM_CODEC_MINUTES:-$audio_minutes}}
+model_minutes=${MM_MODEL_MINUTES:-}
 
 [ -x "$tessera" ] || scripts/build.sh build
 [ -f data/image/fashion_mnist/valid.json ] || /usr/bin/python3 scripts/data/fashion_mnist.py
@@ -69,7 +71,9 @@ if [ ! -f "$run/data/train.shard" ]; then
 fi
 
 echo "== transformer"
-train "recipes/mm-$size.json" "$run/model" model.safetensors \
+model_budget=()
+[ -n "$model_minutes" ] && model_budget=(--set optimization.minutes="$model_minutes")
+train "recipes/mm-$size.json" "$run/model" model.safetensors "${model_budget[@]}" \
   --set codecs.text="$run/text.model" --set codecs.image="$run/image-codec/image.safetensors" \
   --set codecs.audio="$run/audio-codec/audio.safetensors" \
   --set data.train="$run/data/train.shard" --set data.valid="$run/data/valid.shard"
