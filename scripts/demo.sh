@@ -14,11 +14,11 @@
 #
 # Budgets (minutes of training; the rest is installing, building, data, evaluation):
 #                 full   quick
-#   image codec   3.5    0.3
-#   audio codec   3.5    0.3
-#   transformer   11     1
-#   image judge   (its recipe: about 2)    0.3
-#   speech judge  (its recipe: about 3)    0.3
+#   image codec   3      0.3
+#   audio codec   3      0.3
+#   transformer   10     1
+#   image judge   2      0.3   (recipes/judge-fashion.json; trained once, kept beside the data)
+#   speech judge  3.5    0.3   (recipes/judge-speech.json; likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=full
@@ -38,7 +38,7 @@ if [ $mode = quick ]; then
   judge_minutes=0.3
 else
   run=runs/demo
-  export MM_IMAGE_MINUTES=3.5 MM_AUDIO_MINUTES=3.5 MM_MODEL_MINUTES=11
+  export MM_IMAGE_MINUTES=3 MM_AUDIO_MINUTES=3 MM_MODEL_MINUTES=10
   judges=()
   eval_args=()
   judge_minutes=

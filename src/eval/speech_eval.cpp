@@ -26,17 +26,21 @@ namespace {
 namespace fs = std::filesystem;
 using codecs::Modality;
 
-// The model's greedy transcript; none when the clip's codes and the prompt do not fit its
-// context (the generator refuses such a prompt before decoding).
+// The model's greedy transcript; none when the clip's codes and the prompt around them
+// (<bos> <audio> ... </audio> <transcribe>) leave no room in the context for an answer.
 std::optional<std::string> transcribe(const EvalRun& run, const Audio& audio) {
+  const auto& codec = run.model.codecs.get<codecs::AudioCodec>(Modality::audio);
+  const int64_t rate = codec.mel_spectrogram().config().sample_rate;
+  const auto codes = static_cast<int64_t>(
+      codec.encode_audio(audio.sample_rate == rate ? audio.samples : resample(audio.samples, audio.sample_rate, rate))
+          .size());
+  if (codes + 4 >= run.model.config.context_length) return std::nullopt;
   model::GenerationRequest r;
   r.prompt.push_back(model::PromptPart::of_audio(audio));
   r.output = model::OutputKind::text;
   r.sampling = greedy_sampling();
   r.max_tokens = 48;
-  if (static_cast<int64_t>(run.generator.prompt_ids(r).size()) >= run.model.config.context_length) {
-    return std::nullopt;
-  }
+  r.max_audio_seconds = std::max(r.max_audio_seconds, audio.seconds() + 1);  // the grammar must admit the whole clip
   return sample_text(run.generator.generate(r).samples.at(0));
 }
 
@@ -117,6 +121,7 @@ void evaluate_speech(EvalRun& run) {
     r.sampling = model::ModalitySampling::all({.temperature = 1.0f});
     r.guidance = o.speech_guidance;
     r.seed = o.seed + n;
+    r.max_audio_seconds = 10;  // the context ends a long text's speech first
     const model::Generation g = run.generator.generate(r);
     Audio audio{{}, real.back().sample_rate};  // none when the context closed before any frame
     for (const model::OutputPart& part : g.samples.at(0).parts) {

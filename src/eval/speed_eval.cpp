@@ -85,7 +85,9 @@ void evaluate_speed(EvalRun& run) {
         run.options.speech_guidance);
     if (fs::exists(fs::path(run.options.speech) / "speech.json")) {
       const data::SpeechSet set = data::SpeechSet::load(run.options.speech, "test");
-      add("speech -> text", {model::PromptPart::of_audio(set.audio(0, kEngineSampleRate))}, model::OutputKind::text, 0);
+      const Audio clip = set.audio(0, kEngineSampleRate);
+      add("speech -> text", {model::PromptPart::of_audio(clip)}, model::OutputKind::text, 0);
+      cases.back().request.max_audio_seconds = std::max(cases.back().request.max_audio_seconds, clip.seconds() + 1);
     }
   }
 
