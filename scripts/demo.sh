@@ -16,7 +16,7 @@
 #                 full   quick
 #   image codec   3      0.3
 #   audio codec   3      0.3
-#   transformer   10     1
+#   transformer   8      1
 #   image judge   2      0.3   (recipes/judge-fashion.json; trained once, kept beside the data)
 #   speech judge  3.5    0.3   (recipes/judge-speech.json; likewise)
 set -euo pipefail
@@ -38,7 +38,7 @@ if [ $mode = quick ]; then
   judge_minutes=0.3
 else
   run=runs/demo
-  export MM_IMAGE_MINUTES=3 MM_AUDIO_MINUTES=3 MM_MODEL_MINUTES=10
+  export MM_IMAGE_MINUTES=3 MM_AUDIO_MINUTES=3 MM_MODEL_MINUTES=8
   judges=()
   eval_args=()
   judge_minutes=
