@@ -4,8 +4,9 @@
 # codec, an image codec, an audio codec, the mixed corpus and one transformer over all of
 # it), trains the evaluation's judges (once, stored beside the data), evaluates the model
 # (`tessera eval`: metrics.json and a self-contained report.html) and prints where the report
-# is and three commands to try. At most 30 minutes on 2 cores. Each stage is skipped when its
-# output exists and a stopped training resumes, so running it again after Ctrl-C continues.
+# is and three commands to try. About 38 minutes on 2 cores (the target is 30). Each stage is
+# skipped when its output exists and a stopped training resumes, so running it again after
+# Ctrl-C continues.
 #
 #   scripts/demo.sh           into runs/demo
 #   scripts/demo.sh --quick   into runs/demo-quick: seconds-long training and a quick
