@@ -47,12 +47,7 @@ std::vector<Image> reconstruct(const codecs::ImageCodec& codec, const std::vecto
   for (size_t begin = 0; begin < images.size(); begin += 64) {
     const size_t end = std::min(images.size(), begin + 64);
     const auto B = static_cast<int64_t>(end - begin);
-    Tensor batch = Tensor::empty({B, c.channels, c.height, c.width});
-    for (size_t i = begin; i < end; ++i) {
-      const Image fitted = fit_image(images[i], c.height, c.width, c.channels);
-      pixels_to_chw(fitted.pixels.data(), c.height, c.width, c.channels,
-                    batch.data<float>() + static_cast<int64_t>(i - begin) * c.channels * c.height * c.width);
-    }
+    const Tensor batch = fitted_batch(std::span(images).subspan(begin, end - begin), c.height, c.width, c.channels);
     const Tensor decoded = codec.decode(codec.encode(batch));
     const int64_t per_image = c.channels * c.height * c.width;
     for (int64_t b = 0; b < B; ++b) {

@@ -32,16 +32,7 @@ void ImageJudgeConfig::model_fields(Fields& m) {
 }
 
 void ImageJudgeConfig::fields(Fields& f) {
-  f.section(
-      "image",
-      [&](Fields& image) {
-        image.integer("height", height, {.min = 1, .required = true});
-        image.integer("width", width, {.min = 1, .required = true});
-        image.integer("channels", channels, {.min = 1, .required = true});
-        image.check(channels == 1 || channels == 3 || channels == 4, "channels", "1 (grey), 3 (RGB) or 4 (RGBA)",
-                    channels);
-      },
-      true);
+  image_shape_fields(f, height, width, channels);
   f.section(
       "model", [&](Fields& m) { model_fields(m); }, true);
   f.strings("classes", classes, true);
@@ -109,16 +100,8 @@ Tensor ImageJudge::forward_features(const Tensor& images) const {
 Tensor ImageJudge::head(const Tensor& features) const { return head_->forward(silu(features)); }
 
 Tensor ImageJudge::input_batch(std::span<const Image> images) const {
-  const ImageJudgeConfig& c = config_;
-  const int64_t plane = c.channels * c.height * c.width;
-  Tensor out = Tensor::empty({static_cast<int64_t>(images.size()), c.channels, c.height, c.width});
-  for (size_t i = 0; i < images.size(); ++i) {
-    check_image(images[i], str("image judge: image ", i));
-    const Image fitted = fit_image(images[i], c.height, c.width, c.channels);
-    pixels_to_chw(fitted.pixels.data(), c.height, c.width, c.channels,
-                  out.data<float>() + static_cast<int64_t>(i) * plane);
-  }
-  return out;
+  for (size_t i = 0; i < images.size(); ++i) check_image(images[i], str("image judge: image ", i));
+  return fitted_batch(images, config_.height, config_.width, config_.channels);
 }
 
 Tensor ImageJudge::features(std::span<const Image> images) const {

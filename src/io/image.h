@@ -3,12 +3,15 @@
 // rows: (H, W, C), C = 1 (grey), 3 (RGB) or 4 (RGBA). Models see them as f32 (C, H, W)
 // in [-1, 1].
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/tensor.h"
 
 namespace tessera {
+
+class Fields;
 
 struct Image {
   int64_t height = 0, width = 0, channels = 0;
@@ -49,6 +52,12 @@ Image fit_image(const Image& image, int64_t height, int64_t width, int64_t chann
 void pixels_to_chw(const uint8_t* hwc, int64_t height, int64_t width, int64_t channels, float* chw);
 // (H, W, C) u8 -> (C, H, W) f32 tensor in [-1, 1].
 Tensor image_to_tensor(const Image& image);
+// Every image through fit_image into one batch: (N, channels, height, width) f32 in [-1, 1].
+Tensor fitted_batch(std::span<const Image> images, int64_t height, int64_t width, int64_t channels);
+
+// The "image" section of a model's config, {"height", "width", "channels"}, each required:
+// the input size of a codec or a judge (channels 1, 3 or 4).
+void image_shape_fields(Fields& f, int64_t& height, int64_t& width, int64_t& channels);
 // (C, H, W) f32 in [-1, 1] -> (H, W, C) u8: round((x + 1) * 127.5), clamped to [0, 255].
 // C must be 1, 3 or 4; a NaN is an error naming its index.
 Image tensor_to_image(const Tensor& chw);

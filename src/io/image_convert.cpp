@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "io/fields.h"
 #include "io/image.h"
 
 namespace tessera {
@@ -137,6 +138,29 @@ Tensor image_to_tensor(const Image& image) {
 }
 
 // (C, H, W) f32 -> (H, W, C) u8
+Tensor fitted_batch(std::span<const Image> images, int64_t height, int64_t width, int64_t channels) {
+  const int64_t plane = channels * height * width;
+  Tensor out = Tensor::empty({static_cast<int64_t>(images.size()), channels, height, width});
+  for (size_t i = 0; i < images.size(); ++i) {
+    const Image fitted = fit_image(images[i], height, width, channels);
+    pixels_to_chw(fitted.pixels.data(), height, width, channels, out.data<float>() + static_cast<int64_t>(i) * plane);
+  }
+  return out;
+}
+
+void image_shape_fields(Fields& f, int64_t& height, int64_t& width, int64_t& channels) {
+  f.section(
+      "image",
+      [&](Fields& image) {
+        image.integer("height", height, {.min = 1, .required = true});
+        image.integer("width", width, {.min = 1, .required = true});
+        image.integer("channels", channels, {.min = 1, .required = true});
+        image.check(channels == 1 || channels == 3 || channels == 4, "channels", "1 (grey), 3 (RGB) or 4 (RGBA)",
+                    channels);
+      },
+      true);
+}
+
 Image tensor_to_image(const Tensor& chw) {
   TESSERA_CHECK(chw.ndim() == 3, "tensor_to_image: expected a (C, H, W) tensor, found shape ", shape_str(chw.shape()));
   chw.check_dtype(DType::f32, "tensor_to_image");

@@ -3,22 +3,14 @@
 #include "autograd/fsq.h"
 #include "codecs/conv_levels.h"
 #include "core/error.h"
+#include "io/image.h"
 
 namespace tessera::codecs {
 
 using nlohmann::json;
 
 void ImageCodecConfig::fields(Fields& f) {
-  f.section(
-      "image",
-      [&](Fields& image) {
-        image.integer("height", height, {.min = 1, .required = true});
-        image.integer("width", width, {.min = 1, .required = true});
-        image.integer("channels", channels, {.min = 1, .required = true});
-        image.check(channels == 1 || channels == 3 || channels == 4, "channels", "1 (grey), 3 (RGB) or 4 (RGBA)",
-                    channels);
-      },
-      true);
+  image_shape_fields(f, height, width, channels);
   f.section(
       "encoder",
       [&](Fields& encoder) {
